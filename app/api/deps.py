@@ -1,0 +1,75 @@
+"""Dependencies shared by the routers, as ``Annotated`` aliases: the session, loaded entities, the actor."""
+
+from typing import Annotated
+
+from fastapi import Depends, Path, Request
+from fastapi.routing import APIRoute
+from pydantic import BaseModel
+from sqlmodel import Session
+
+from app.database import get_session
+from app.errors import FieldProblem, InvalidInput
+from app.models import Indicator, Instrument
+from app.models.types import Code, Slug
+from app.services import indicators as indicator_service
+from app.services import instruments as instrument_service
+
+SessionDep = Annotated[Session, Depends(get_session)]
+
+
+_declared_by_route: dict[int, frozenset[str]] = {}
+
+
+def _declared_query_names(route: APIRoute) -> frozenset[str]:
+    """Every query parameter a route declares, through its dependencies and query models (memoised)."""
+    known = _declared_by_route.get(id(route))
+    if known is not None:
+        return known
+    names: set[str] = set()
+    pending = [route.dependant]
+    while pending:
+        dependant = pending.pop()
+        for field in dependant.query_params:
+            model = field.field_info.annotation
+            if isinstance(model, type) and issubclass(model, BaseModel):
+                names.update(info.alias or name for name, info in model.model_fields.items())
+            else:
+                names.add(field.alias)
+        pending.extend(dependant.dependencies)
+    known = _declared_by_route[id(route)] = frozenset(names)
+    return known
+
+
+async def refuse_unknown_query_parameters(request: Request) -> None:
+    """Answer 422 when the query string names a parameter the route does not declare."""
+    route = request.scope.get("route")
+    if not isinstance(route, APIRoute):
+        return
+    allowed = _declared_query_names(route)
+    unknown = sorted({name for name in request.query_params if name not in allowed})
+    if unknown:
+        raise InvalidInput(
+            [FieldProblem(f"query.{name}", "is not a parameter of this operation", "extra_forbidden") for name in unknown]
+        )
+
+
+def get_actor() -> str:
+    """Name whoever makes the request, for audit events and ``recorded_by``."""
+    return "local"
+
+
+ActorDep = Annotated[str, Depends(get_actor)]
+
+
+def load_instrument(session: SessionDep, instrument_id: Annotated[Slug, Path(alias="id")]) -> Instrument:
+    """Load the instrument named in the path, or answer 404."""
+    return instrument_service.get_instrument(session=session, slug=instrument_id)
+
+
+def load_indicator(session: SessionDep, key: Annotated[Code, Path()]) -> Indicator:
+    """Load the indicator named in the path, or answer 404."""
+    return indicator_service.get_indicator(session=session, key=key)
+
+
+InstrumentDep = Annotated[Instrument, Depends(load_instrument)]
+IndicatorDep = Annotated[Indicator, Depends(load_indicator)]

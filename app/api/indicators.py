@@ -1,0 +1,50 @@
+"""Routes of the indicator catalogue: ``/v1/indicators``."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response, status
+
+from app.api.deps import ActorDep, IndicatorDep, SessionDep
+from app.api.pages import link_next_page
+from app.api.problems import problem_responses
+from app.models.common import Page
+from app.models.filters import IndicatorFilters
+from app.models.indicator import IndicatorCreate, IndicatorPublic, IndicatorUpdate
+from app.services import indicators as service
+
+router = APIRouter(prefix="/v1/indicators", tags=["indicators"])
+
+
+@router.get("", response_model=Page[IndicatorPublic], responses=problem_responses(422))
+def list_indicators(
+    session: SessionDep, filters: Annotated[IndicatorFilters, Query()], request: Request, response: Response
+) -> Page[IndicatorPublic]:
+    """List the indicator catalogue, optionally one dimension of it."""
+    rows, total = service.list_indicators(session=session, filters=filters)
+    link_next_page(response, request.url, filters, total)
+    items = [IndicatorPublic.of(row) for row in rows]
+    return Page[IndicatorPublic](items=items, total=total, limit=filters.limit, offset=filters.offset)
+
+
+@router.post(
+    "", status_code=status.HTTP_201_CREATED, response_model=IndicatorPublic, responses=problem_responses(409, 422)
+)
+def create_indicator(session: SessionDep, body: IndicatorCreate, actor: ActorDep, response: Response) -> IndicatorPublic:
+    """Add an indicator to the catalogue."""
+    indicator = service.create_indicator(session=session, data=body, actor=actor)
+    response.headers["Location"] = f"/v1/indicators/{indicator.key}"
+    return IndicatorPublic.of(indicator)
+
+
+@router.get("/{key}", response_model=IndicatorPublic, responses=problem_responses(404, 422))
+def read_indicator(indicator: IndicatorDep) -> IndicatorPublic:
+    """Read one indicator."""
+    return IndicatorPublic.of(indicator)
+
+
+@router.patch("/{key}", response_model=IndicatorPublic, responses=problem_responses(404, 409, 422))
+def update_indicator(
+    session: SessionDep, indicator: IndicatorDep, body: IndicatorUpdate, actor: ActorDep
+) -> IndicatorPublic:
+    """Change some fields of an indicator; its shape is fixed once values are recorded."""
+    return IndicatorPublic.of(service.update_indicator(session=session, indicator=indicator, changes=body, actor=actor))

@@ -1,0 +1,59 @@
+"""Routes of the instrument catalogue: ``/v1/instruments``."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response, status
+
+from app.api.deps import ActorDep, InstrumentDep, SessionDep
+from app.api.pages import link_next_page
+from app.api.problems import problem_responses
+from app.models.common import Page
+from app.models.filters import InstrumentFilters
+from app.models.instrument import InstrumentCreate, InstrumentPublic, InstrumentUpdate
+from app.services import instruments as service
+
+router = APIRouter(prefix="/v1/instruments", tags=["instruments"])
+
+
+@router.get("", response_model=Page[InstrumentPublic], responses=problem_responses(422))
+def list_instruments(
+    session: SessionDep, filters: Annotated[InstrumentFilters, Query()], request: Request, response: Response
+) -> Page[InstrumentPublic]:
+    """List instruments matching every filter given, one page at a time."""
+    rows, total = service.list_instruments(session=session, filters=filters)
+    link_next_page(response, request.url, filters, total)
+    items = [InstrumentPublic.of(row) for row in rows]
+    return Page[InstrumentPublic](items=items, total=total, limit=filters.limit, offset=filters.offset)
+
+
+@router.post(
+    "", status_code=status.HTTP_201_CREATED, response_model=InstrumentPublic, responses=problem_responses(409, 422)
+)
+def create_instrument(
+    session: SessionDep, body: InstrumentCreate, actor: ActorDep, response: Response
+) -> InstrumentPublic:
+    """Add an instrument with its parties."""
+    instrument = service.create_instrument(session=session, data=body, actor=actor)
+    response.headers["Location"] = f"/v1/instruments/{instrument.slug}"
+    return InstrumentPublic.of(instrument)
+
+
+@router.get("/{id}", response_model=InstrumentPublic, responses=problem_responses(404, 422))
+def read_instrument(instrument: InstrumentDep) -> InstrumentPublic:
+    """Read one instrument."""
+    return InstrumentPublic.of(instrument)
+
+
+@router.patch("/{id}", response_model=InstrumentPublic, responses=problem_responses(404, 409, 422))
+def update_instrument(
+    session: SessionDep, instrument: InstrumentDep, body: InstrumentUpdate, actor: ActorDep
+) -> InstrumentPublic:
+    """Change some fields of an instrument; lists given replace the stored ones."""
+    updated = service.update_instrument(session=session, instrument=instrument, changes=body, actor=actor)
+    return InstrumentPublic.of(updated)
+
+
+@router.delete("/{id}", status_code=status.HTTP_204_NO_CONTENT, responses=problem_responses(404, 422))
+def delete_instrument(session: SessionDep, instrument: InstrumentDep, actor: ActorDep) -> None:
+    """Delete an instrument: it leaves every read and list; its history is kept."""
+    service.delete_instrument(session=session, instrument=instrument, actor=actor)

@@ -1,0 +1,74 @@
+"""Routes of evaluated values: ``/v1/instruments/{id}/observations``."""
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Body, Query, status
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from app.api.deps import ActorDep, InstrumentDep, SessionDep
+from app.api.problems import problem_responses
+from app.models.common import utc_now
+from app.models.observation import ObservationBody, ObservationPublic
+from app.models.types import Code
+from app.services import indicators as indicator_service
+from app.services import observations as service
+
+router = APIRouter(prefix="/v1/instruments/{id}/observations", tags=["observations"])
+
+
+def _not_in_future(day: date) -> date:
+    if day > utc_now().date():
+        raise ValueError(f"{day} is in the future")
+    return day
+
+
+class ObservationQuery(BaseModel):
+    """Which values to read: the latest of every indicator as of a date, or one indicator's history."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    as_of: Annotated[date, AfterValidator(_not_in_future)] | None = Field(
+        default=None, description="Date the values held on; today when omitted."
+    )
+    indicator: Code | None = Field(default=None, description="Give the full history of this indicator instead.")
+
+
+class ObservationList(BaseModel):
+    """Observations of one instrument."""
+
+    instrument: str
+    as_of: date | None
+    items: list[ObservationPublic]
+
+
+@router.get("", response_model=ObservationList, responses=problem_responses(404, 422))
+def read_observations(
+    session: SessionDep, instrument: InstrumentDep, query: Annotated[ObservationQuery, Query()]
+) -> ObservationList:
+    """Read the latest value of each indicator as of a date, or the whole history of one indicator."""
+    if query.indicator is not None:
+        indicator = indicator_service.get_indicator(session=session, key=query.indicator)
+        items = service.observation_history(
+            session=session, instrument=instrument, indicator=indicator, as_of=query.as_of
+        )
+        return ObservationList(instrument=instrument.slug, as_of=query.as_of, items=items)
+    as_of = query.as_of or utc_now().date()
+    items = service.latest_observations(session=session, instrument=instrument, as_of=as_of)
+    return ObservationList(instrument=instrument.slug, as_of=as_of, items=items)
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ObservationPublic | list[ObservationPublic],
+    responses=problem_responses(404, 409, 422),
+)
+def record_observations(
+    session: SessionDep, instrument: InstrumentDep, body: Annotated[ObservationBody, Body()], actor: ActorDep
+) -> ObservationPublic | list[ObservationPublic]:
+    """Record one observation, or a batch (a JSON array) that is stored whole or not at all."""
+    rows = body if isinstance(body, list) else [body]
+    batch = isinstance(body, list)
+    stored = service.record_observations(session=session, instrument=instrument, rows=rows, actor=actor, batch=batch)
+    return stored if batch else stored[0]

@@ -1,0 +1,68 @@
+"""Engine, sessions and the metadata every table registers on.
+
+The naming convention is set on the metadata before any table is declared, so every constraint
+Alembic generates has a stable, predictable name on SQLite and PostgreSQL alike.
+"""
+
+from collections.abc import Iterator
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import MetaData, event
+from sqlalchemy.engine import Engine, make_url
+from sqlmodel import Session, SQLModel, create_engine
+
+from app.settings import get_settings
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+SQLModel.metadata = MetaData(naming_convention=NAMING_CONVENTION)
+metadata = SQLModel.metadata
+
+INT32_MAX = 2**31 - 1
+"""Largest value an ``INTEGER`` column holds on PostgreSQL; inputs are bounded by it on both databases."""
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    """Turn on foreign keys and hand transaction control to SQLAlchemy (needed for SAVEPOINTs)."""
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA busy_timeout = 10000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN")
+
+
+def make_engine(url: str, *, echo: bool = False) -> Engine:
+    """Create an engine for ``url`` with health checks, and SQLite's pragmas when it is SQLite."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False})
+        _configure_sqlite(engine)
+        return engine
+    return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=10)
+
+
+@lru_cache
+def get_engine() -> Engine:
+    """Return the process-wide engine for the configured database."""
+    settings = get_settings()
+    return make_engine(settings.database_url, echo=settings.database_echo)
+
+
+def get_session() -> Iterator[Session]:
+    """Yield a session for one request; services commit, this only closes."""
+    with Session(get_engine(), expire_on_commit=False) as session:
+        yield session

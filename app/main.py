@@ -1,0 +1,33 @@
+"""The FastAPI application: routers, problem handlers, and the query-string guard."""
+
+from fastapi import Depends, FastAPI
+
+from app.api import health, indicators, instruments, observations
+from app.api.deps import refuse_unknown_query_parameters
+from app.api.problems import install_problem_handlers
+
+DESCRIPTION = """
+Stores the legal instruments of interstate cooperation against illegal migration, with evaluated
+indicators and their evidence, and scores how effective each instrument is.
+
+Every error is an `application/problem+json` document (RFC 9457); validation errors list each bad field's path.
+"""
+
+
+def create_app() -> FastAPI:
+    """Build the application."""
+    app = FastAPI(
+        title="coopscore",
+        version="0.1.0",
+        description=DESCRIPTION,
+        dependencies=[Depends(refuse_unknown_query_parameters)],
+    )
+    install_problem_handlers(app)
+    app.include_router(health.router)
+    app.include_router(instruments.router)
+    app.include_router(observations.router)
+    app.include_router(indicators.router)
+    return app
+
+
+app = create_app()

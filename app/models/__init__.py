@@ -1,0 +1,9 @@
+"""Tables and API schemas, one family per entity. Importing this registers every table on the metadata."""
+
+from app.models.audit import AuditEvent
+from app.models.indicator import Indicator
+from app.models.instrument import Instrument, InstrumentTopic, Party
+from app.models.observation import Observation
+from app.models.revision import DataRevision
+
+__all__ = ["AuditEvent", "DataRevision", "Indicator", "Instrument", "InstrumentTopic", "Observation", "Party"]

@@ -1,0 +1,269 @@
+"""Instruments of cooperation and the parties bound by them: tables and API schemas."""
+
+from datetime import datetime
+from typing import Any, Self
+
+from pydantic import Field as PydanticField
+from pydantic import model_validator
+from sqlalchemy import JSON, Column, DateTime, ForeignKey, Integer, String, UniqueConstraint
+from sqlmodel import Field, Relationship, SQLModel
+
+from app.models.common import Source, Strict, UtcDateTime, timestamp_field
+from app.models.types import (
+    Count,
+    InstrumentKind,
+    LegalStatus,
+    LongText,
+    Name,
+    Organisation,
+    PartialDate,
+    PartyCode,
+    Scope,
+    Slug,
+    Title,
+    Verification,
+    earliest_day,
+    latest_day,
+)
+
+MAX_PARTIES = 400
+MAX_LIST_ITEMS = 100
+
+# --- tables -------------------------------------------------------------------------------------
+
+
+class Instrument(SQLModel, table=True):
+    """A legal instrument of cooperation against irregular migration (soft-deleted, never removed)."""
+
+    __tablename__ = "instrument"
+
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(sa_column=Column(String(120), nullable=False, unique=True))
+    title: str = Field(sa_type=String(1000))
+    short_name: str = Field(sa_type=String(300))
+    kind: str = Field(sa_type=String(40), index=True)
+    scope: str = Field(sa_type=String(20), index=True)
+    organisation: str = Field(sa_type=String(20), index=True)
+    legal_status: str = Field(sa_type=String(60), index=True)
+    binding: bool | None = None
+    adopted: str | None = Field(default=None, sa_type=String(10))
+    signed: str | None = Field(default=None, sa_type=String(10))
+    in_force: str | None = Field(default=None, sa_type=String(10))
+    ended: str | None = Field(default=None, sa_type=String(10))
+    place: str | None = Field(default=None, sa_type=String(1000))
+    summary: str | None = Field(default=None, sa_type=String(10_000))
+    party_count: int | None = None
+    verification: str = Field(sa_type=String(30))
+    key_provisions: list[str] = Field(default_factory=list, sa_type=JSON)
+    mechanisms: list[str] = Field(default_factory=list, sa_type=JSON)
+    uncertainties: list[str] = Field(default_factory=list, sa_type=JSON)
+    sources: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSON)
+    created_at: datetime = timestamp_field()
+    updated_at: datetime = timestamp_field()
+    deleted_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))  # type: ignore[call-overload]
+
+    parties: list["Party"] = Relationship(
+        back_populates="instrument",
+        sa_relationship_kwargs={"cascade": "all, delete-orphan", "order_by": "Party.code"},
+    )
+    topic_rows: list["InstrumentTopic"] = Relationship(
+        sa_relationship_kwargs={"cascade": "all, delete-orphan", "order_by": "InstrumentTopic.topic"},
+    )
+
+    @property
+    def topics(self) -> list[str]:
+        """The instrument's topics, in alphabetical order."""
+        return [row.topic for row in self.topic_rows]
+
+
+class Party(SQLModel, table=True):
+    """A state or organisation bound by an instrument, with its own dates and reservations."""
+
+    __tablename__ = "party"
+    __table_args__ = (UniqueConstraint("instrument_id", "code"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    instrument_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("instrument.id", ondelete="CASCADE"), nullable=False)
+    )
+    code: str = Field(sa_type=String(5), index=True)
+    signed: str | None = Field(default=None, sa_type=String(10))
+    ratified: str | None = Field(default=None, sa_type=String(10))
+    in_force: str | None = Field(default=None, sa_type=String(10))
+    reservations: str | None = Field(default=None, sa_type=String(10_000))
+
+    instrument: Instrument = Relationship(back_populates="parties")
+
+
+class InstrumentTopic(SQLModel, table=True):
+    """One topic an instrument covers (a row each, so topics can be filtered with an index)."""
+
+    __tablename__ = "instrument_topic"
+
+    instrument_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("instrument.id", ondelete="CASCADE"), primary_key=True)
+    )
+    topic: str = Field(sa_column=Column(String(120), primary_key=True, index=True))
+
+
+# --- request and response schemas ---------------------------------------------------------------
+
+
+def _ordering_problems(dates: dict[str, str | None], pairs: list[tuple[str, str]]) -> list[str]:
+    """Name every pair of dates that is certainly in the wrong order (partial dates count as ranges)."""
+    problems = []
+    for before, after in pairs:
+        first, second = dates.get(before), dates.get(after)
+        if first and second and latest_day(second) < earliest_day(first):
+            problems.append(f"{after} ({second}) is before {before} ({first})")
+    return problems
+
+
+class PartyIn(Strict):
+    """A party as a client sends it."""
+
+    code: PartyCode
+    signed: PartialDate | None = None
+    ratified: PartialDate | None = PydanticField(default=None, description="Ratification, accession or approval.")
+    in_force: PartialDate | None = PydanticField(default=None, description="Entry into force for this party.")
+    reservations: LongText | None = None
+
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> Self:
+        pairs = [("signed", "in_force"), ("ratified", "in_force")]
+        problems = _ordering_problems(self.model_dump(include={"signed", "ratified", "in_force"}), pairs)
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+
+class PartyPublic(PartyIn):
+    """A party as the API returns it."""
+
+
+INSTRUMENT_DATE_ORDER = [
+    ("adopted", "in_force"),
+    ("signed", "in_force"),
+    ("adopted", "ended"),
+    ("signed", "ended"),
+    ("in_force", "ended"),
+]
+
+
+class InstrumentBase(Strict):
+    """Fields a client sets on an instrument."""
+
+    title: Title = PydanticField(description="Official title.")
+    short_name: Name
+    kind: InstrumentKind
+    scope: Scope
+    organisation: Organisation
+    legal_status: LegalStatus
+    binding: bool | None = None
+    adopted: PartialDate | None = None
+    signed: PartialDate | None = None
+    in_force: PartialDate | None = None
+    ended: PartialDate | None = None
+    place: Title | None = None
+    summary: LongText | None = None
+    party_count: Count | None = PydanticField(
+        default=None, description="Total number of parties, when only some are listed."
+    )
+    verification: Verification = Verification.unverified
+    key_provisions: list[LongText] = PydanticField(default_factory=list, max_length=MAX_LIST_ITEMS)
+    mechanisms: list[LongText] = PydanticField(default_factory=list, max_length=MAX_LIST_ITEMS)
+    uncertainties: list[LongText] = PydanticField(
+        default_factory=list, max_length=MAX_LIST_ITEMS, description="Facts that sources leave uncertain."
+    )
+    topics: list[Slug] = PydanticField(default_factory=list, max_length=MAX_LIST_ITEMS)
+    sources: list[Source] = PydanticField(default_factory=list, max_length=MAX_LIST_ITEMS)
+    parties: list[PartyIn] = PydanticField(default_factory=list, max_length=MAX_PARTIES)
+
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> Self:
+        dates = self.model_dump(include={"adopted", "signed", "in_force", "ended"})
+        problems = _ordering_problems(dates, INSTRUMENT_DATE_ORDER)
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    @model_validator(mode="after")
+    def _parties_unique(self) -> Self:
+        codes = [party.code for party in self.parties]
+        repeated = sorted({code for code in codes if codes.count(code) > 1})
+        if repeated:
+            raise ValueError(f"parties are listed more than once: {', '.join(repeated)}")
+        return self
+
+
+class InstrumentCreate(InstrumentBase):
+    """Body of ``POST /v1/instruments``."""
+
+    id: Slug = PydanticField(description="Stable public id, a slug such as un-smuggling-protocol-2000.")
+
+
+class InstrumentUpdate(Strict):
+    """Body of ``PATCH /v1/instruments/{id}``: any subset of the fields; lists replace the old ones."""
+
+    title: Title | None = None
+    short_name: Name | None = None
+    kind: InstrumentKind | None = None
+    scope: Scope | None = None
+    organisation: Organisation | None = None
+    legal_status: LegalStatus | None = None
+    binding: bool | None = None
+    adopted: PartialDate | None = None
+    signed: PartialDate | None = None
+    in_force: PartialDate | None = None
+    ended: PartialDate | None = None
+    place: Title | None = None
+    summary: LongText | None = None
+    party_count: Count | None = None
+    verification: Verification | None = None
+    key_provisions: list[LongText] | None = PydanticField(default=None, max_length=MAX_LIST_ITEMS)
+    mechanisms: list[LongText] | None = PydanticField(default=None, max_length=MAX_LIST_ITEMS)
+    uncertainties: list[LongText] | None = PydanticField(default=None, max_length=MAX_LIST_ITEMS)
+    topics: list[Slug] | None = PydanticField(default=None, max_length=MAX_LIST_ITEMS)
+    sources: list[Source] | None = PydanticField(default=None, max_length=MAX_LIST_ITEMS)
+    parties: list[PartyIn] | None = PydanticField(default=None, max_length=MAX_PARTIES)
+
+
+class InstrumentPublic(InstrumentBase):
+    """An instrument as the API returns it."""
+
+    model_config = {"extra": "ignore"}
+
+    id: str
+    parties: list[PartyIn] = PydanticField(default_factory=list)
+    created_at: UtcDateTime
+    updated_at: UtcDateTime
+
+    @classmethod
+    def of(cls, row: Instrument) -> "InstrumentPublic":
+        """Build the public view of a stored instrument without re-validating what was validated on write."""
+        fields = {name: getattr(row, name) for name in _STORED_FIELDS}
+        for name, enum in _ENUM_FIELDS.items():
+            fields[name] = enum(fields[name])
+        fields["id"] = row.slug
+        fields["topics"] = row.topics
+        fields["sources"] = [Source.model_construct(**source) for source in row.sources]
+        fields["parties"] = [
+            PartyIn.model_construct(**{name: getattr(party, name) for name in _PARTY_FIELDS})
+            for party in row.parties
+        ]
+        return cls.model_construct(**fields)
+
+
+_PARTY_FIELDS = tuple(PartyIn.model_fields)
+_ENUM_FIELDS = {
+    "kind": InstrumentKind,
+    "scope": Scope,
+    "organisation": Organisation,
+    "legal_status": LegalStatus,
+    "verification": Verification,
+}
+_STORED_FIELDS = tuple(
+    name
+    for name in InstrumentPublic.model_fields
+    if name not in {"id", "topics", "sources", "parties"}
+)

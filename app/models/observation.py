@@ -1,0 +1,126 @@
+"""Observations: evaluated values of an indicator for an instrument, append-only, with their evidence."""
+
+from datetime import date, datetime
+from typing import Annotated, Any, Self
+
+from pydantic import Discriminator, Field as PydanticField, FiniteFloat, StrictBool, StrictInt, Tag
+from pydantic import model_validator
+from sqlalchemy import JSON, Column, Date, ForeignKey, Index, Integer, String
+from sqlmodel import Field, SQLModel
+
+from app.models.common import Strict, UtcDateTime, timestamp_field, utc_now
+from app.models.types import Code, Confidence, Ident, LongText, Name, PartialDate, Title, Url
+
+VALUE_LIMIT = 10**15
+"""Numbers beyond this are refused: they are not evaluations, and they would lose precision as floats."""
+
+
+class Observation(SQLModel, table=True):
+    """One evaluated value. Never updated: a correction is a new row that supersedes this one."""
+
+    __tablename__ = "observation"
+    __table_args__ = (Index("ix_observation_instrument_indicator_date", "instrument_id", "indicator_id", "observed_on"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    instrument_id: int = Field(sa_column=Column(Integer, ForeignKey("instrument.id"), nullable=False))
+    indicator_id: int = Field(sa_column=Column(Integer, ForeignKey("indicator.id"), nullable=False, index=True))
+    value_number: float | None = None
+    value_text: str | None = Field(default=None, sa_type=String(120))
+    observed_on: date = Field(sa_type=Date)
+    period_start: date | None = Field(default=None, sa_type=Date)
+    evidence: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    confidence: str = Field(sa_type=String(10))
+    note: str | None = Field(default=None, sa_type=String(10_000))
+    recorded_by: str = Field(sa_type=String(120))
+    recorded_at: datetime = timestamp_field()
+    supersedes_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("observation.id"), nullable=True, unique=True),
+    )
+
+
+class Evidence(Strict):
+    """What a value rests on: a source, where in it, and its date."""
+
+    title: Title
+    url: Url | None = None
+    locator: Name | None = PydanticField(default=None, description="Article, section or page.")
+    published: PartialDate | None = None
+
+
+ObservedValue = Annotated[
+    StrictBool
+    | Annotated[StrictInt, PydanticField(ge=-VALUE_LIMIT, le=VALUE_LIMIT)]
+    | Annotated[FiniteFloat, PydanticField(ge=-VALUE_LIMIT, le=VALUE_LIMIT)]
+    | Name,
+    PydanticField(
+        union_mode="left_to_right",
+        description="A number; true or false; an ordinal level's position or label; or a category.",
+    ),
+]
+
+
+class ObservationIn(Strict):
+    """One value to record, for a date (``as_of``) or a period (``period_start`` to ``period_end``)."""
+
+    indicator: Code
+    value: ObservedValue
+    as_of: date | None = None
+    period_start: date | None = None
+    period_end: date | None = None
+    evidence: Evidence
+    confidence: Confidence
+    note: LongText | None = None
+    supersedes: Ident | None = PydanticField(default=None, description="Id of the observation this corrects.")
+
+    @model_validator(mode="after")
+    def _one_date_or_period(self) -> Self:
+        has_period = self.period_start is not None or self.period_end is not None
+        if (self.as_of is None) == (not has_period):
+            raise ValueError("give either as_of or both period_start and period_end")
+        if has_period and (self.period_start is None or self.period_end is None):
+            raise ValueError("a period needs both period_start and period_end")
+        if self.period_start and self.period_end and self.period_end < self.period_start:
+            raise ValueError(f"period_end ({self.period_end}) is before period_start ({self.period_start})")
+        if self.effective_date > utc_now().date():
+            raise ValueError(f"{self.effective_date} is in the future")
+        return self
+
+    @property
+    def effective_date(self) -> date:
+        """The date from which the value holds: ``as_of``, or the end of the period."""
+        return self.as_of or self.period_end  # type: ignore[return-value]
+
+
+def _batch_or_single(body: Any) -> str:
+    return "observations" if isinstance(body, list) else "observation"
+
+
+ObservationBody = Annotated[
+    Annotated[ObservationIn, Tag("observation")]
+    | Annotated[list[ObservationIn], Tag("observations"), PydanticField(min_length=1)],
+    Discriminator(_batch_or_single),
+]
+"""One observation, or a batch as a JSON array (stored all together or not at all)."""
+
+UNION_TAGS = frozenset({"observation", "observations"})
+
+
+class ObservationPublic(Strict):
+    """A recorded observation as the API returns it."""
+
+    id: int
+    instrument: str
+    indicator: str
+    value: bool | int | float | str
+    level: str | None = PydanticField(default=None, description="The label of an ordinal value.")
+    as_of: date | None = None
+    period_start: date | None = None
+    period_end: date | None = None
+    evidence: Evidence
+    confidence: Confidence
+    note: str | None = None
+    supersedes: int | None = None
+    superseded_by: int | None = PydanticField(default=None, description="Id of the correction that replaced it.")
+    recorded_by: str
+    recorded_at: UtcDateTime

@@ -1,0 +1,37 @@
+"""Audit events and the data revision, written inside the caller's transaction."""
+
+from typing import Any
+
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from app.errors import Conflict
+from app.models import AuditEvent, DataRevision
+
+
+def record_event(
+    session: Session, *, actor: str, action: str, entity: str, entity_key: str, details: dict[str, Any]
+) -> None:
+    """Add an audit event to the session; it commits with the change it describes."""
+    session.add(AuditEvent(actor=actor, action=action, entity=entity, entity_key=entity_key, details=details))
+
+
+def advance_data_revision(session: Session) -> None:
+    """Move the data revision on by one, so cached scores computed on older data are not reused."""
+    session.execute(update(DataRevision).where(DataRevision.id == 1).values(revision=DataRevision.revision + 1))
+
+
+def current_data_revision(session: Session) -> int:
+    """Return the data revision as stored."""
+    return session.exec(select(DataRevision.revision).where(DataRevision.id == 1)).one()
+
+
+def commit_change(session: Session, *, clash: str) -> None:
+    """Advance the data revision and commit; a constraint violation becomes a 409 saying ``clash``."""
+    advance_data_revision(session)
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        raise Conflict(clash) from None

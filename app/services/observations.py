@@ -1,0 +1,195 @@
+"""Observation use cases: record a batch atomically, read latest values as of a date, read a history."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import exists, func
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, col, select
+
+from app.errors import FieldProblem, InvalidInput
+from app.models import Indicator, Instrument, Observation
+from app.models.observation import Evidence, ObservationIn, ObservationPublic
+from app.models.types import Confidence
+from app.services.audit import commit_change, record_event
+from app.services.values import ValueMismatch, from_stored, to_stored
+
+
+@dataclass
+class _BatchCheck:
+    """Checks the rows of one batch against the catalogue and the stored history, gathering every problem."""
+
+    instrument: Instrument
+    actor: str
+    indicators: dict[str, Indicator]
+    targets: dict[int, Observation]
+    corrected: dict[int, int]
+    claimed: set[int] = field(default_factory=set)
+    problems: list[FieldProblem] = field(default_factory=list)
+
+    def observation(self, row: ObservationIn, path: str) -> Observation | None:
+        """Return the row ready to store, or None after noting what is wrong with it."""
+        indicator = self.indicators.get(row.indicator)
+        if indicator is None:
+            return self._refuse(f"{path}.indicator", f"no indicator has the key {row.indicator!r}", "not_found")
+        try:
+            value = to_stored(indicator, row.value)
+        except ValueMismatch as error:
+            return self._refuse(f"{path}.value", str(error), "value_mismatch")
+        if row.supersedes is not None and (reason := self._supersede_problem(row.supersedes, indicator)):
+            return self._refuse(f"{path}.supersedes", reason, "supersedes")
+        return Observation(
+            instrument_id=self.instrument.id,
+            indicator_id=indicator.id,
+            value_number=value.number,
+            value_text=value.text,
+            observed_on=row.effective_date,
+            period_start=row.period_start,
+            evidence=row.evidence.model_dump(exclude_none=True),
+            confidence=row.confidence.value,
+            note=row.note,
+            recorded_by=self.actor,
+            supersedes_id=row.supersedes,
+        )
+
+    def _supersede_problem(self, target_id: int, indicator: Indicator) -> str | None:
+        target = self.targets.get(target_id)
+        if target is None:
+            return f"no observation has the id {target_id}"
+        if target.instrument_id != self.instrument.id or target.indicator_id != indicator.id:
+            return f"observation {target_id} is of another instrument or indicator"
+        if target_id in self.corrected:
+            return f"observation {target_id} is already superseded by {self.corrected[target_id]}; supersede that"
+        if target_id in self.claimed:
+            return f"another row of this batch already supersedes observation {target_id}"
+        self.claimed.add(target_id)
+        return None
+
+    def _refuse(self, path: str, message: str, kind: str) -> None:
+        self.problems.append(FieldProblem(path, message, kind))
+
+
+def record_observations(
+    *, session: Session, instrument: Instrument, rows: list[ObservationIn], actor: str, batch: bool
+) -> list[ObservationPublic]:
+    """Store every row or none: each row is checked against its indicator and what it supersedes first."""
+    target_ids = [row.supersedes for row in rows if row.supersedes is not None]
+    check = _BatchCheck(
+        instrument=instrument,
+        actor=actor,
+        indicators=_indicators_by_key(session, {row.indicator for row in rows}),
+        targets=_observations_by_id(session, target_ids),
+        corrected=_corrections_of(session, target_ids),
+    )
+    stored = [check.observation(row, f"body[{index}]" if batch else "body") for index, row in enumerate(rows)]
+    if check.problems:
+        raise InvalidInput(check.problems)
+    session.add_all(stored)
+    record_event(
+        session,
+        actor=actor,
+        action="record_observations",
+        entity="instrument",
+        entity_key=instrument.slug,
+        details={"indicators": sorted({row.indicator for row in rows}), "count": len(rows)},
+    )
+    commit_change(session, clash=f"An observation of {instrument.slug!r} was corrected concurrently; retry.")
+    return [
+        to_public(observation, check.indicators[row.indicator], instrument.slug)
+        for row, observation in zip(rows, stored, strict=True)
+        if observation is not None
+    ]
+
+
+def latest_observations(*, session: Session, instrument: Instrument, as_of: date) -> list[ObservationPublic]:
+    """The value of each indicator that held on ``as_of``: the latest dated on or before it, not superseded."""
+    correction = aliased(Observation)
+    position = (
+        func.row_number()
+        .over(
+            partition_by=Observation.indicator_id,
+            order_by=(col(Observation.observed_on).desc(), col(Observation.recorded_at).desc(), col(Observation.id).desc()),
+        )
+        .label("position")
+    )
+    ranked = (
+        select(Observation, position)
+        .where(
+            Observation.instrument_id == instrument.id,
+            Observation.observed_on <= as_of,
+            ~exists().where(correction.supersedes_id == Observation.id),
+        )
+        .subquery()
+    )
+    latest = aliased(Observation, ranked)
+    statement = (
+        select(latest, Indicator)
+        .join(Indicator, col(Indicator.id) == latest.indicator_id)
+        .where(ranked.c.position == 1)
+        .order_by(col(Indicator.key))
+    )
+    return [to_public(row, indicator, instrument.slug) for row, indicator in session.exec(statement).all()]
+
+
+def observation_history(
+    *, session: Session, instrument: Instrument, indicator: Indicator, as_of: date | None
+) -> list[ObservationPublic]:
+    """Every observation of one indicator for one instrument, oldest first, corrections included."""
+    correction = aliased(Observation)
+    statement = (
+        select(Observation, correction.id)
+        .outerjoin(correction, col(correction.supersedes_id) == Observation.id)
+        .where(Observation.instrument_id == instrument.id, Observation.indicator_id == indicator.id)
+        .order_by(col(Observation.observed_on), col(Observation.recorded_at), col(Observation.id))
+    )
+    if as_of is not None:
+        statement = statement.where(Observation.observed_on <= as_of)
+    return [
+        to_public(row, indicator, instrument.slug, superseded_by=later) for row, later in session.exec(statement).all()
+    ]
+
+
+def to_public(
+    observation: Observation, indicator: Indicator, instrument_slug: str, *, superseded_by: int | None = None
+) -> ObservationPublic:
+    """The API view of a stored observation."""
+    value, level = from_stored(indicator, observation)
+    in_period = observation.period_start is not None
+    return ObservationPublic.model_construct(
+        id=observation.id,
+        instrument=instrument_slug,
+        indicator=indicator.key,
+        value=value,
+        level=level,
+        as_of=None if in_period else observation.observed_on,
+        period_start=observation.period_start,
+        period_end=observation.observed_on if in_period else None,
+        evidence=Evidence.model_construct(**observation.evidence),
+        confidence=Confidence(observation.confidence),
+        note=observation.note,
+        supersedes=observation.supersedes_id,
+        superseded_by=superseded_by,
+        recorded_by=observation.recorded_by,
+        recorded_at=observation.recorded_at,
+    )
+
+
+def _indicators_by_key(session: Session, keys: set[str]) -> dict[str, Indicator]:
+    rows = session.exec(select(Indicator).where(col(Indicator.key).in_(keys))).all()
+    return {row.key: row for row in rows}
+
+
+def _observations_by_id(session: Session, ids: Sequence[int]) -> dict[int, Observation]:
+    if not ids:
+        return {}
+    rows = session.exec(select(Observation).where(col(Observation.id).in_(ids))).all()
+    return {row.id: row for row in rows if row.id is not None}
+
+
+def _corrections_of(session: Session, ids: Sequence[int]) -> dict[int, int]:
+    """Map each of ``ids`` that a stored observation already supersedes to the id of that correction."""
+    if not ids:
+        return {}
+    statement = select(Observation.supersedes_id, Observation.id).where(col(Observation.supersedes_id).in_(ids))
+    return {target: correction for target, correction in session.exec(statement).all() if target and correction}

@@ -1,0 +1,23 @@
+"""Service settings, read once from the environment (prefix ``COOPSCORE_``) and cached."""
+
+from functools import lru_cache
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Everything an operator can set. Defaults suit a local run on SQLite."""
+
+    model_config = SettingsConfigDict(env_prefix="COOPSCORE_", extra="ignore")
+
+    database_url: str = "sqlite:///./coopscore.db"
+    """SQLAlchemy URL: ``sqlite:///path.db`` or ``postgresql+psycopg://user@host/db``."""
+    database_echo: bool = False
+    page_limit_max: int = 200
+    batch_size_max: int = 1000
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """Return the process-wide settings, read from the environment on first use."""
+    return Settings()
