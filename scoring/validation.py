@@ -1,0 +1,242 @@
+"""Rubric validation: every problem of a rubric, each with the path where it is.
+
+Exceptions::
+
+    ValueError
+     └── RubricError        a rubric that cannot be used; ``problems`` lists every RubricProblem
+
+Two layers find problems. The pydantic models of :mod:`scoring.rubric` check shapes and single fields
+(unknown fields, unknown aggregation or normalisation names, NaN, infinite or negative weights, equal
+goalposts). The walk in this module checks the whole tree on the raw mapping, so it runs even when the
+shape is wrong elsewhere: duplicate keys, sibling weights summing to zero, and, given a catalogue, unknown
+indicators and denominators and ordinal or categorical maps that do not match the indicator.
+"""
+
+import math
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from scoring.catalogue import IndicatorSpec
+from scoring.rubric import Rubric
+
+_TAGGED_UNIONS = ("normalisation", "transform")
+
+
+class RubricProblem(BaseModel):
+    """One problem: where it is (``dimensions[1].criteria[0].weight``) and what is wrong."""
+
+    model_config = ConfigDict(frozen=True)
+
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path or '(rubric)'}: {self.message}"
+
+
+class RubricError(ValueError):
+    """A rubric that cannot be used, with every problem found."""
+
+    def __init__(self, problems: Sequence[RubricProblem]) -> None:
+        self.problems = list(problems)
+        super().__init__("invalid rubric: " + "; ".join(str(problem) for problem in self.problems))
+
+
+def format_path(loc: Sequence[int | str]) -> str:
+    """Render a pydantic error location as a path, dropping the tags of discriminated unions.
+
+    >>> format_path(("dimensions", 1, "criteria", 0, "normalisation", "goalposts", "min"))
+    'dimensions[1].criteria[0].normalisation.min'
+    """
+    path = ""
+    for position, part in enumerate(loc):
+        if position and loc[position - 1] in _TAGGED_UNIONS and isinstance(part, str):
+            continue
+        path += f"[{part}]" if isinstance(part, int) else f".{part}" if path else str(part)
+    return path
+
+
+def validate_rubric(
+    raw: Mapping[str, Any] | Rubric, catalogue: Mapping[str, IndicatorSpec] | None = None
+) -> list[RubricProblem]:
+    """Find every problem of a rubric, each with its path.
+
+    Args:
+        raw: the rubric as a mapping (parsed JSON) or a :class:`~scoring.rubric.Rubric`.
+        catalogue: indicator specs by key; when given, the indicators the rubric names are checked too.
+
+    Returns:
+        The problems in the order of the tree (shape problems first); empty when the rubric is usable.
+
+    >>> criterion = {"key": "c", "label": "C", "indicator": "X", "normalisation": {"method": "rank"}}
+    >>> validate_rubric({"key": "r", "label": "R",
+    ...                  "dimensions": [{"key": "d", "label": "D", "weight": -1, "criteria": [criterion]}]})
+    [RubricProblem(path='dimensions[0].weight', message='Input should be greater than or equal to 0')]
+    """
+    data: Mapping[str, Any] = raw.model_dump() if isinstance(raw, Rubric) else raw
+    problems: list[RubricProblem] = []
+    try:
+        Rubric.model_validate(data)
+    except ValidationError as error:
+        problems += [
+            RubricProblem(path=format_path(item["loc"]), message=item["msg"].removeprefix("Value error, "))
+            for item in error.errors(include_url=False)
+        ]
+    if isinstance(data, Mapping):
+        problems += _tree_problems(data, catalogue)
+    return problems
+
+
+def parse_rubric(
+    raw: Mapping[str, Any] | Rubric, catalogue: Mapping[str, IndicatorSpec] | None = None
+) -> Rubric:
+    """Validate a rubric and return it as a model.
+
+    Raises:
+        RubricError: with every problem found by :func:`validate_rubric`.
+
+    >>> parse_rubric({"key": "r", "label": "R"})
+    Traceback (most recent call last):
+    ...
+    scoring.validation.RubricError: invalid rubric: dimensions: Field required
+    """
+    problems = validate_rubric(raw, catalogue)
+    if problems:
+        raise RubricError(problems)
+    return raw if isinstance(raw, Rubric) else Rubric.model_validate(raw)
+
+
+def _children(node: Mapping[str, Any], path: str) -> Iterator[tuple[str, str, Mapping[str, Any]]]:
+    """Yield (list name, path, child) for the sub-nodes and criteria of a raw node that are mappings."""
+    for name in ("dimensions", "nodes", "criteria"):
+        items = node.get(name)
+        if isinstance(items, list):
+            for index, item in enumerate(items):
+                if isinstance(item, Mapping):
+                    yield name, f"{path}.{name}[{index}]" if path else f"{name}[{index}]", item
+
+
+def _tree_problems(
+    root: Mapping[str, Any], catalogue: Mapping[str, IndicatorSpec] | None
+) -> list[RubricProblem]:
+    """Check the whole raw tree: duplicate keys, zero-sum sibling weights, and the catalogue if given."""
+    problems: list[RubricProblem] = []
+    first_seen: dict[str, str] = {}
+    stack: list[tuple[str, Mapping[str, Any]]] = [("", root)]
+    while stack:
+        path, node = stack.pop(0)
+        problems += _zero_weight_siblings(node, path)
+        for name, child_path, child in _children(node, path):
+            key = child.get("key")
+            if isinstance(key, str) and key in first_seen:
+                problems.append(
+                    RubricProblem(
+                        path=f"{child_path}.key",
+                        message=f"duplicate key {key!r} (first at {first_seen[key]})",
+                    )
+                )
+            elif isinstance(key, str):
+                first_seen[key] = f"{child_path}.key"
+            if name == "criteria" and catalogue is not None:
+                problems += _catalogue_problems(child, child_path, catalogue)
+            else:
+                stack.append((child_path, child))
+    return problems
+
+
+def _zero_weight_siblings(node: Mapping[str, Any], path: str) -> list[RubricProblem]:
+    """A list of siblings whose (valid) weights all are zero leaves the parent nothing to aggregate."""
+    problems = []
+    for name in ("dimensions", "nodes", "criteria"):
+        items = node.get(name)
+        if not isinstance(items, list) or not items or not all(isinstance(item, Mapping) for item in items):
+            continue
+        weights = [item.get("weight", 1.0) for item in items]
+        valid = all(isinstance(w, int | float) and math.isfinite(w) and w >= 0 for w in weights)
+        if valid and sum(weights) == 0:
+            where = f"{path}.{name}" if path else name
+            problems.append(
+                RubricProblem(path=where, message=f"the weights of all {len(items)} {name} are zero")
+            )
+    return problems
+
+
+def _catalogue_problems(
+    criterion: Mapping[str, Any], path: str, catalogue: Mapping[str, IndicatorSpec]
+) -> list[RubricProblem]:
+    """Check a raw criterion against the catalogue: its indicator, denominator and level or category map."""
+    problems = []
+    indicator = criterion.get("indicator")
+    transform = criterion.get("transform")
+    if isinstance(transform, Mapping) and transform.get("kind") == "ratio":
+        denominator = transform.get("denominator")
+        if isinstance(denominator, str) and denominator not in catalogue:
+            problems.append(
+                RubricProblem(
+                    path=f"{path}.transform.denominator",
+                    message=f"denominator indicator {denominator!r} is not in the catalogue",
+                )
+            )
+    if not isinstance(indicator, str):
+        return problems
+    spec = catalogue.get(indicator)
+    if spec is None:
+        return [
+            *problems,
+            RubricProblem(
+                path=f"{path}.indicator", message=f"indicator {indicator!r} is not in the catalogue"
+            ),
+        ]
+    normalisation = criterion.get("normalisation")
+    if isinstance(normalisation, Mapping):
+        problems += _map_problems(spec, normalisation, f"{path}.normalisation")
+    if transform is not None and spec.value_type in ("ordinal", "category", "boolean"):
+        problems.append(
+            RubricProblem(
+                path=f"{path}.transform",
+                message=f"indicator {indicator!r} is {spec.value_type}: only numbers transform",
+            )
+        )
+    return problems
+
+
+def _map_problems(spec: IndicatorSpec, normalisation: Mapping[str, Any], path: str) -> list[RubricProblem]:
+    """An ordinal or category indicator needs its own kind of map, naming exactly its levels or categories."""
+    method = normalisation.get("method")
+    wanted = {"ordinal": "ordinal", "category": "categorical"}.get(spec.value_type)
+    if wanted is None:
+        if method in ("ordinal", "categorical"):
+            return [
+                RubricProblem(
+                    path=f"{path}.method",
+                    message=f"indicator {spec.key!r} is {spec.value_type}, not {method}",
+                )
+            ]
+        return []
+    if method != wanted:
+        return [
+            RubricProblem(
+                path=f"{path}.method",
+                message=f"indicator {spec.key!r} is {spec.value_type}: map it with method {wanted!r}",
+            )
+        ]
+    points = normalisation.get("points")
+    if not isinstance(points, Mapping):
+        return []
+    known = spec.levels or spec.categories
+    problems = [
+        RubricProblem(
+            path=f"{path}.points.{name}",
+            message=f"{name!r} is not a level of {spec.key!r} ({', '.join(known)})",
+        )
+        for name in points
+        if name not in known
+    ]
+    unmapped = [name for name in known if name not in points]
+    if unmapped:
+        problems.append(
+            RubricProblem(path=f"{path}.points", message=f"no points for {', '.join(map(repr, unmapped))}")
+        )
+    return problems
