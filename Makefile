@@ -17,7 +17,6 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 
 run: $(VENV)/.installed
 	$(BIN)/coopscore migrate
-	$(BIN)/coopscore seed --if-empty
 	$(BIN)/uvicorn app.main:app --host $(HOST) --port $(PORT)
 
 test: lint typecheck unit

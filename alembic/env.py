@@ -1,9 +1,9 @@
 """Alembic environment: migrations run against COOPSCORE_DATABASE_URL, or a connection handed in by tests."""
 
-from alembic import context
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Engine
 
 import app.models  # noqa: F401  (registers every table on the metadata)
+from alembic import context
 from app.database import make_engine, metadata
 from app.settings import get_settings
 
@@ -22,10 +22,14 @@ def _run(connection: Connection) -> None:
 
 
 def run_migrations_online() -> None:
-    """Run migrations on the connection given by a caller (tests), or on a new engine."""
-    connection = config.attributes.get("connection")
-    if connection is not None:
-        _run(connection)
+    """Run migrations on the connection or engine given by a caller (tests), or on a new engine."""
+    given = config.attributes.get("connection")
+    if isinstance(given, Connection):
+        _run(given)
+        return
+    if isinstance(given, Engine):  # pytest-alembic hands in an engine
+        with given.connect() as connection:
+            _run(connection)
         return
     url = config.attributes.get("database_url") or get_settings().database_url
     engine = make_engine(url)

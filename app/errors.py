@@ -1,10 +1,10 @@
 """Domain errors that carry their HTTP status, and their rendering as RFC 9457 problem details.
 
-    AppError                  500, the base; never raised bare
-     +-- NotFound             404, an instrument, indicator or observation that does not exist
-     +-- Conflict             409, a duplicate key or a change the stored data forbids
-     +-- InvalidInput         422, input that is well-formed but wrong for the stored data;
-                              carries every problem with its path
+AppError                  500, the base; never raised bare
+ +-- NotFound             404, an instrument, indicator or observation that does not exist
+ +-- Conflict             409, a duplicate key or a change the stored data forbids
+ +-- InvalidInput         422, input that is well-formed but wrong for the stored data;
+                          carries every problem with its path
 """
 
 from collections.abc import Iterable, Mapping, Sequence
@@ -77,7 +77,9 @@ def format_location(location: Sequence[int | str]) -> str:
     return path
 
 
-def problems_from_errors(errors: Iterable[Mapping[str, Any]], *, prefix: Sequence[int | str] = ()) -> list[FieldProblem]:
+def problems_from_errors(
+    errors: Iterable[Mapping[str, Any]], *, prefix: Sequence[int | str] = ()
+) -> list[FieldProblem]:
     """Convert pydantic validation errors into field problems, one per error, paths under ``prefix``."""
     return [
         FieldProblem(

@@ -3,12 +3,13 @@
 from functools import lru_cache
 from pathlib import Path
 
-from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
+
+from alembic import command
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -41,5 +42,8 @@ def migration_state(session: Session) -> tuple[bool, str]:
         return False, "the database is not reachable"
     heads = head_revisions()
     if current != heads:
-        return False, f"the database is at {sorted(current) or 'no revision'}; the code expects {sorted(heads)}"
+        return (
+            False,
+            f"the database is at {sorted(current) or 'no revision'}; the code expects {sorted(heads)}",
+        )
     return True, f"database at revision {', '.join(sorted(heads))}"

@@ -49,7 +49,10 @@ async def refuse_unknown_query_parameters(request: Request) -> None:
     unknown = sorted({name for name in request.query_params if name not in allowed})
     if unknown:
         raise InvalidInput(
-            [FieldProblem(f"query.{name}", "is not a parameter of this operation", "extra_forbidden") for name in unknown]
+            [
+                FieldProblem(f"query.{name}", "is not a parameter of this operation", "extra_forbidden")
+                for name in unknown
+            ]
         )
 
 

@@ -27,9 +27,14 @@ def list_indicators(
 
 
 @router.post(
-    "", status_code=status.HTTP_201_CREATED, response_model=IndicatorPublic, responses=problem_responses(409, 422)
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=IndicatorPublic,
+    responses=problem_responses(409, 422),
 )
-def create_indicator(session: SessionDep, body: IndicatorCreate, actor: ActorDep, response: Response) -> IndicatorPublic:
+def create_indicator(
+    session: SessionDep, body: IndicatorCreate, actor: ActorDep, response: Response
+) -> IndicatorPublic:
     """Add an indicator to the catalogue."""
     indicator = service.create_indicator(session=session, data=body, actor=actor)
     response.headers["Location"] = f"/v1/indicators/{indicator.key}"

@@ -27,7 +27,10 @@ def list_instruments(
 
 
 @router.post(
-    "", status_code=status.HTTP_201_CREATED, response_model=InstrumentPublic, responses=problem_responses(409, 422)
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=InstrumentPublic,
+    responses=problem_responses(409, 422),
 )
 def create_instrument(
     session: SessionDep, body: InstrumentCreate, actor: ActorDep, response: Response

@@ -1,8 +1,8 @@
 """Every error leaves the service as ``application/problem+json`` (RFC 9457), rendered here and only here."""
 
 import logging
+from collections.abc import Mapping, Sequence
 from http import HTTPStatus
-from collections.abc import Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -20,13 +20,19 @@ PROBLEM_JSON = "application/problem+json"
 
 
 def problem_response(
-    request: Request, *, status: int, title: str, detail: str, headers: dict[str, str] | None = None, **extra: Any
+    request: Request,
+    *,
+    status: int,
+    title: str,
+    detail: str,
+    headers: Mapping[str, str] | None = None,
+    **extra: Any,
 ) -> JSONResponse:
     """Render one problem document."""
     body = {"type": "about:blank", "title": title, "status": status, "detail": detail}
     body["instance"] = request.url.path
     body.update(extra)
-    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=dict(headers or {}))
 
 
 def _without_union_tags(location: Sequence[int | str]) -> tuple[int | str, ...]:
@@ -35,6 +41,18 @@ def _without_union_tags(location: Sequence[int | str]) -> tuple[int | str, ...]:
     if len(parts) > 1 and parts[0] == "body" and parts[1] in UNION_TAGS:
         return (parts[0], *parts[2:])
     return parts
+
+
+def _readable(error: dict[str, Any]) -> dict[str, Any]:
+    if error.get("type") == "json_invalid":
+        position = error.get("loc", ("body", 0))[-1]
+        reason = (error.get("ctx") or {}).get("error", "invalid JSON")
+        return {
+            **error,
+            "loc": ("body",),
+            "msg": f"the body is not valid JSON ({reason} at character {position})",
+        }
+    return {**error, "loc": _without_union_tags(error.get("loc", ()))}
 
 
 def _problems_response(request: Request, problems: list[FieldProblem]) -> JSONResponse:
@@ -50,7 +68,7 @@ def _problems_response(request: Request, problems: list[FieldProblem]) -> JSONRe
 
 async def _on_request_validation(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
-    errors = [{**error, "loc": _without_union_tags(error.get("loc", ()))} for error in exc.errors()]
+    errors = [_readable(error) for error in exc.errors()]
     return _problems_response(request, problems_from_errors(errors))
 
 
@@ -113,6 +131,5 @@ class Problem(BaseModel):
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """Document the problem responses an operation can give, for the OpenAPI description."""
     return {
-        status: {"model": Problem, "content": {PROBLEM_JSON: {}}, "description": _title(status)}
-        for status in statuses
+        status: {"model": Problem, "content": {PROBLEM_JSON: {}}, "description": _title(status)} for status in statuses
     }

@@ -26,7 +26,7 @@ UtcDateTime = Annotated[datetime, PlainSerializer(_as_utc, return_type=str)]
 
 def timestamp_field(**kwargs: Any) -> Any:
     """A timezone-aware timestamp column defaulting to now."""
-    return Field(default_factory=utc_now, sa_type=DateTime(timezone=True), **kwargs)  # type: ignore[call-overload]
+    return Field(default_factory=utc_now, sa_type=DateTime(timezone=True), **kwargs)
 
 
 class Source(BaseModel):

@@ -20,9 +20,23 @@ class Pagination(BaseModel):
 
 
 SortKey = Literal[
-    "id", "-id", "title", "-title", "short_name", "-short_name", "adopted", "-adopted", "signed", "-signed",
-    "in_force", "-in_force", "created_at", "-created_at", "updated_at", "-updated_at",
-]  # fmt: skip
+    "id",
+    "-id",
+    "title",
+    "-title",
+    "short_name",
+    "-short_name",
+    "adopted",
+    "-adopted",
+    "signed",
+    "-signed",
+    "in_force",
+    "-in_force",
+    "created_at",
+    "-created_at",
+    "updated_at",
+    "-updated_at",
+]
 
 
 class InstrumentFilters(Pagination):
@@ -42,5 +56,6 @@ class IndicatorFilters(Pagination):
     """Filters of ``GET /v1/indicators``."""
 
     dimension: Slug | None = None
-    limit: int = Field(default=PAGE_LIMIT_MAX, ge=1, le=PAGE_LIMIT_MAX, description=f"Page size, 1 to {PAGE_LIMIT_MAX}.")
-
+    limit: int = Field(
+        default=PAGE_LIMIT_MAX, ge=1, le=PAGE_LIMIT_MAX, description=f"Page size, 1 to {PAGE_LIMIT_MAX}."
+    )

@@ -60,7 +60,7 @@ class Instrument(SQLModel, table=True):
     sources: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSON)
     created_at: datetime = timestamp_field()
     updated_at: datetime = timestamp_field()
-    deleted_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))  # type: ignore[call-overload]
+    deleted_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
 
     parties: list["Party"] = Relationship(
         back_populates="instrument",
@@ -73,7 +73,7 @@ class Instrument(SQLModel, table=True):
     @property
     def topics(self) -> list[str]:
         """The instrument's topics, in alphabetical order."""
-        return [row.topic for row in self.topic_rows]
+        return sorted(row.topic for row in self.topic_rows)
 
 
 class Party(SQLModel, table=True):
@@ -231,10 +231,7 @@ class InstrumentUpdate(Strict):
 class InstrumentPublic(InstrumentBase):
     """An instrument as the API returns it."""
 
-    model_config = {"extra": "ignore"}
-
     id: str
-    parties: list[PartyIn] = PydanticField(default_factory=list)
     created_at: UtcDateTime
     updated_at: UtcDateTime
 
@@ -249,7 +246,7 @@ class InstrumentPublic(InstrumentBase):
         fields["sources"] = [Source.model_construct(**source) for source in row.sources]
         fields["parties"] = [
             PartyIn.model_construct(**{name: getattr(party, name) for name in _PARTY_FIELDS})
-            for party in row.parties
+            for party in sorted(row.parties, key=lambda party: party.code)
         ]
         return cls.model_construct(**fields)
 
@@ -263,7 +260,5 @@ _ENUM_FIELDS = {
     "verification": Verification,
 }
 _STORED_FIELDS = tuple(
-    name
-    for name in InstrumentPublic.model_fields
-    if name not in {"id", "topics", "sources", "parties"}
+    name for name in InstrumentPublic.model_fields if name not in {"id", "topics", "sources", "parties"}
 )

@@ -1,10 +1,11 @@
 """Observations: evaluated values of an indicator for an instrument, append-only, with their evidence."""
 
+import math
 from datetime import date, datetime
 from typing import Annotated, Any, Self
 
-from pydantic import Discriminator, Field as PydanticField, FiniteFloat, StrictBool, StrictInt, Tag
-from pydantic import model_validator
+from pydantic import Discriminator, PlainValidator, Tag, WithJsonSchema, model_validator
+from pydantic import Field as PydanticField
 from sqlalchemy import JSON, Column, Date, ForeignKey, Index, Integer, String
 from sqlmodel import Field, SQLModel
 
@@ -19,7 +20,9 @@ class Observation(SQLModel, table=True):
     """One evaluated value. Never updated: a correction is a new row that supersedes this one."""
 
     __tablename__ = "observation"
-    __table_args__ = (Index("ix_observation_instrument_indicator_date", "instrument_id", "indicator_id", "observed_on"),)
+    __table_args__ = (
+        Index("ix_observation_instrument_indicator_date", "instrument_id", "indicator_id", "observed_on"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     instrument_id: int = Field(sa_column=Column(Integer, ForeignKey("instrument.id"), nullable=False))
@@ -48,14 +51,35 @@ class Evidence(Strict):
     published: PartialDate | None = None
 
 
+def _observed_value(value: object) -> bool | int | float | str:
+    """Accept a boolean, a bounded finite number, or short text; refuse everything else in one sentence."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float):
+        if not math.isfinite(value) or abs(value) > VALUE_LIMIT:
+            raise ValueError(f"a number must be finite and between -{VALUE_LIMIT:.0e} and {VALUE_LIMIT:.0e}")
+        return value
+    if isinstance(value, str):
+        if "\x00" in value or not 0 < len(value) <= TEXT_VALUE_MAX:
+            raise ValueError(f"text must be 1 to {TEXT_VALUE_MAX} characters without NUL characters")
+        return value
+    raise ValueError("a value is a number, true or false, or text (an ordinal level label or a category)")
+
+
+TEXT_VALUE_MAX = 300
+
 ObservedValue = Annotated[
-    StrictBool
-    | Annotated[StrictInt, PydanticField(ge=-VALUE_LIMIT, le=VALUE_LIMIT)]
-    | Annotated[FiniteFloat, PydanticField(ge=-VALUE_LIMIT, le=VALUE_LIMIT)]
-    | Name,
-    PydanticField(
-        union_mode="left_to_right",
-        description="A number; true or false; an ordinal level's position or label; or a category.",
+    bool | int | float | str,
+    PlainValidator(_observed_value),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "boolean"},
+                {"type": "number", "minimum": -VALUE_LIMIT, "maximum": VALUE_LIMIT},
+                {"type": "string", "minLength": 1, "maxLength": TEXT_VALUE_MAX},
+            ],
+            "description": "A number; true or false; an ordinal level's position or label; or a category.",
+        }
     ),
 ]
 

@@ -21,12 +21,8 @@ def _no_nul(text: str) -> str:
     return text
 
 
-Name = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300), AfterValidator(_no_nul)
-]
-Title = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000), AfterValidator(_no_nul)
-]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300), AfterValidator(_no_nul)]
+Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000), AfterValidator(_no_nul)]
 LongText = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000), AfterValidator(_no_nul)
 ]
@@ -181,3 +177,10 @@ class Confidence(StrEnum):
     high = "high"
     medium = "medium"
     low = "low"
+
+
+def stored_id(identifier: int | None) -> int:
+    """The primary key of a row that has been flushed; a row without one here is a bug, not bad input."""
+    if identifier is None:
+        raise RuntimeError("the row has no primary key yet: flush the session first")
+    return identifier

@@ -4,7 +4,7 @@ from typing import Any
 
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.errors import Conflict
 from app.models import AuditEvent, DataRevision
@@ -19,7 +19,9 @@ def record_event(
 
 def advance_data_revision(session: Session) -> None:
     """Move the data revision on by one, so cached scores computed on older data are not reused."""
-    session.execute(update(DataRevision).where(DataRevision.id == 1).values(revision=DataRevision.revision + 1))
+    session.execute(
+        update(DataRevision).where(col(DataRevision.id) == 1).values(revision=col(DataRevision.revision) + 1)
+    )
 
 
 def current_data_revision(session: Session) -> int:

@@ -91,7 +91,5 @@ def _refuse_reshape_with_observations(
         raise Conflict(f"A recorded value ({highest}) is above the new max_value ({valid.max_value}).")
 
 
-
 def _clash(key: str) -> str:
     return f"The indicator {key!r} clashes with stored data (a concurrent change?)."
-

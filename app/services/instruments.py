@@ -11,9 +11,15 @@ from sqlmodel import Session, col, select
 from app.errors import Conflict, InvalidInput, NotFound, problems_from_errors
 from app.models import Instrument, InstrumentTopic, Party
 from app.models.common import utc_now
-from app.models.instrument import InstrumentBase, InstrumentCreate, InstrumentPublic, InstrumentUpdate, PartyIn
-from app.services.audit import commit_change, record_event
 from app.models.filters import InstrumentFilters, SortKey
+from app.models.instrument import (
+    InstrumentBase,
+    InstrumentCreate,
+    InstrumentPublic,
+    InstrumentUpdate,
+    PartyIn,
+)
+from app.services.audit import commit_change, record_event
 
 _SCALAR_FIELDS = tuple(name for name in InstrumentBase.model_fields if name not in {"topics", "sources", "parties"})
 
@@ -47,7 +53,12 @@ def create_instrument(*, session: Session, data: InstrumentCreate, actor: str) -
     _apply_topics(instrument, data.topics)
     session.add(instrument)
     record_event(
-        session, actor=actor, action="create", entity="instrument", entity_key=data.id, details=_audit_view(data)
+        session,
+        actor=actor,
+        action="create",
+        entity="instrument",
+        entity_key=data.id,
+        details=_audit_view(data),
     )
     commit_change(session, clash=_clash(data.id))
     return instrument
@@ -110,10 +121,12 @@ def instrument_conditions(filters: InstrumentFilters) -> list[ColumnElement[bool
     if filters.status is not None:
         conditions.append(col(Instrument.legal_status) == filters.status)
     if filters.party is not None:
-        conditions.append(exists().where(Party.instrument_id == Instrument.id, Party.code == filters.party))
+        conditions.append(exists().where(col(Party.instrument_id) == Instrument.id, col(Party.code) == filters.party))
     if filters.topic is not None:
         conditions.append(
-            exists().where(InstrumentTopic.instrument_id == Instrument.id, InstrumentTopic.topic == filters.topic)
+            exists().where(
+                col(InstrumentTopic.instrument_id) == Instrument.id, col(InstrumentTopic.topic) == filters.topic
+            )
         )
     if filters.q:
         needle = filters.q.lower()
@@ -162,12 +175,12 @@ def _apply_topics(instrument: Instrument, topics: list[str]) -> None:
             instrument.topic_rows.remove(row)
     for topic in dict.fromkeys(topics):
         if topic not in existing:
-            instrument.topic_rows.append(InstrumentTopic(topic=topic))
+            # the relationship fills instrument_id when the session flushes
+            instrument.topic_rows.append(InstrumentTopic(topic=topic))  # type: ignore[call-arg]
 
 
 def _audit_view(data: InstrumentCreate) -> dict[str, Any]:
     return {"title": data.title, "parties": [party.code for party in data.parties]}
-
 
 
 def _clash(slug: str) -> str:

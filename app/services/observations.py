@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 from app.errors import FieldProblem, InvalidInput
 from app.models import Indicator, Instrument, Observation
 from app.models.observation import Evidence, ObservationIn, ObservationPublic
-from app.models.types import Confidence
+from app.models.types import Confidence, stored_id
 from app.services.audit import commit_change, record_event
 from app.services.values import ValueMismatch, from_stored, to_stored
 
@@ -32,16 +32,19 @@ class _BatchCheck:
         """Return the row ready to store, or None after noting what is wrong with it."""
         indicator = self.indicators.get(row.indicator)
         if indicator is None:
-            return self._refuse(f"{path}.indicator", f"no indicator has the key {row.indicator!r}", "not_found")
+            self._refuse(f"{path}.indicator", f"no indicator has the key {row.indicator!r}", "not_found")
+            return None
         try:
             value = to_stored(indicator, row.value)
         except ValueMismatch as error:
-            return self._refuse(f"{path}.value", str(error), "value_mismatch")
+            self._refuse(f"{path}.value", str(error), "value_mismatch")
+            return None
         if row.supersedes is not None and (reason := self._supersede_problem(row.supersedes, indicator)):
-            return self._refuse(f"{path}.supersedes", reason, "supersedes")
+            self._refuse(f"{path}.supersedes", reason, "supersedes")
+            return None
         return Observation(
-            instrument_id=self.instrument.id,
-            indicator_id=indicator.id,
+            instrument_id=stored_id(self.instrument.id),
+            indicator_id=stored_id(indicator.id),
             value_number=value.number,
             value_text=value.text,
             observed_on=row.effective_date,
@@ -108,8 +111,12 @@ def latest_observations(*, session: Session, instrument: Instrument, as_of: date
     position = (
         func.row_number()
         .over(
-            partition_by=Observation.indicator_id,
-            order_by=(col(Observation.observed_on).desc(), col(Observation.recorded_at).desc(), col(Observation.id).desc()),
+            partition_by=col(Observation.indicator_id),
+            order_by=(
+                col(Observation.observed_on).desc(),
+                col(Observation.recorded_at).desc(),
+                col(Observation.id).desc(),
+            ),
         )
         .label("position")
     )
@@ -118,7 +125,7 @@ def latest_observations(*, session: Session, instrument: Instrument, as_of: date
         .where(
             Observation.instrument_id == instrument.id,
             Observation.observed_on <= as_of,
-            ~exists().where(correction.supersedes_id == Observation.id),
+            ~exists().where(col(correction.supersedes_id) == Observation.id),
         )
         .subquery()
     )
@@ -157,7 +164,7 @@ def to_public(
     value, level = from_stored(indicator, observation)
     in_period = observation.period_start is not None
     return ObservationPublic.model_construct(
-        id=observation.id,
+        id=stored_id(observation.id),
         instrument=instrument_slug,
         indicator=indicator.key,
         value=value,

@@ -1,0 +1,27 @@
+"""Liveness and readiness."""
+
+from fastapi.testclient import TestClient
+from sqlmodel import Session, text
+
+from app.migrations import head_revisions
+
+
+def test_healthz_answers_without_the_database(client: TestClient) -> None:
+    assert client.get("/healthz").json() == {"status": "ok", "detail": None}
+
+
+def test_readyz_is_ok_at_the_latest_migration(client: TestClient) -> None:
+    response = client.get("/readyz")
+
+    assert response.status_code == 200
+    assert response.json()["detail"] == f"database at revision {', '.join(sorted(head_revisions()))}"
+
+
+def test_readyz_is_503_when_migrations_are_behind(client: TestClient, session: Session) -> None:
+    session.execute(text("UPDATE alembic_version SET version_num = 'old'"))
+
+    response = client.get("/readyz")
+
+    assert response.status_code == 503
+    assert response.json()["status"] == "unavailable"
+    assert response.json()["detail"].startswith("the database is at ['old']")

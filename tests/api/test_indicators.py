@@ -1,0 +1,96 @@
+"""The indicator catalogue over HTTP."""
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.factories import indicator_body, instrument_body, observation_body
+
+
+def test_indicator_round_trips_with_levels_and_sources(client: TestClient) -> None:
+    sources = [{"title": "Koremenos, The Continent of International Law (2016)", "url": None}]
+    assert client.post("/v1/indicators", json=indicator_body(sources=sources)).status_code == 201
+
+    body = client.get("/v1/indicators/LD01").json()
+
+    assert body["levels"] == ["political declaration", "binding with implementing acts", "binding treaty"]
+    assert (body["value_type"], body["direction"], body["sources"]) == ("ordinal", "higher_better", sources)
+
+
+def test_list_filters_by_dimension(client: TestClient) -> None:
+    client.post("/v1/indicators", json=indicator_body())
+    client.post(
+        "/v1/indicators",
+        json=indicator_body(key="OC01", dimension="outcomes", value_type="number", levels=[]),
+    )
+
+    body = client.get("/v1/indicators?dimension=outcomes").json()
+
+    assert [item["key"] for item in body["items"]] == ["OC01"]
+    assert body["total"] == 1
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        pytest.param({"levels": ["only one"]}, "an ordinal indicator needs at least two levels", id="one-level"),
+        pytest.param({"levels": ["a", "a"]}, "levels must be distinct", id="repeated-levels"),
+        pytest.param({"value_type": "boolean"}, "only ordinal indicators have levels", id="levels-on-boolean"),
+        pytest.param(
+            {"value_type": "number", "levels": [], "min_value": 5, "max_value": 5},
+            "min_value (5.0) must be below max_value (5.0)",
+            id="empty-range",
+        ),
+        pytest.param(
+            {"value_type": "category", "levels": [], "categories": ["a"]},
+            "a category indicator needs at least two categories",
+            id="one-category",
+        ),
+    ],
+)
+def test_inconsistent_indicator_is_refused(client: TestClient, overrides: dict[str, object], message: str) -> None:
+    response = client.post("/v1/indicators", json=indicator_body(**overrides))
+
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["message"] == message
+
+
+def test_duplicate_key_is_a_conflict(client: TestClient) -> None:
+    client.post("/v1/indicators", json=indicator_body())
+
+    assert client.post("/v1/indicators", json=indicator_body()).status_code == 409
+
+
+def test_patch_renames_and_keeps_the_rest(client: TestClient) -> None:
+    client.post("/v1/indicators", json=indicator_body())
+
+    response = client.patch("/v1/indicators/LD01", json={"name": "Bindingness"})
+
+    assert response.status_code == 200
+    assert (response.json()["name"], response.json()["value_type"]) == ("Bindingness", "ordinal")
+
+
+def test_levels_are_fixed_once_values_are_recorded(client: TestClient) -> None:
+    client.post("/v1/indicators", json=indicator_body())
+    client.post("/v1/instruments", json=instrument_body())
+    client.post("/v1/instruments/cis-illegal-migration-1998/observations", json=observation_body())
+
+    response = client.patch("/v1/indicators/LD01", json={"levels": ["no", "yes"]})
+
+    assert response.status_code == 409
+    assert response.json()["detail"] == "1 values are recorded for 'LD01'; its levels can no longer change."
+
+
+def test_range_may_narrow_only_around_recorded_values(client: TestClient) -> None:
+    client.post("/v1/indicators", json=indicator_body(key="OC01", value_type="number", levels=[]))
+    client.post("/v1/instruments", json=instrument_body())
+    client.post(
+        "/v1/instruments/cis-illegal-migration-1998/observations",
+        json=observation_body(indicator="OC01", value=50),
+    )
+
+    assert client.patch("/v1/indicators/OC01", json={"max_value": 40}).status_code == 409
+    assert client.patch("/v1/indicators/OC01", json={"max_value": 60}).status_code == 200
+
+
+def test_unknown_indicator_is_404(client: TestClient) -> None:
+    assert client.get("/v1/indicators/NOPE").status_code == 404

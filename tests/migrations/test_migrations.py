@@ -1,0 +1,76 @@
+"""Migrations on every database: one head, up and down at every step, no drift from the models, data kept."""
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from alembic.config import Config
+from pytest_alembic import MigrationContext
+from pytest_alembic.tests import (
+    test_model_definitions_match_ddl,
+    test_single_head_revision,
+    test_up_down_consistency,
+    test_upgrade,
+)
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
+
+from app.database import make_engine
+from app.migrations import alembic_config as project_alembic_config
+from tests.conftest import DATABASES, empty_database_url
+
+__all__ = [
+    "test_model_definitions_match_ddl",
+    "test_single_head_revision",
+    "test_up_down_consistency",
+    "test_upgrade",
+]
+
+
+@pytest.fixture
+def alembic_config() -> Config:
+    return project_alembic_config()
+
+
+@pytest.fixture(params=DATABASES)
+def alembic_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    for url in empty_database_url(request.param, tmp_path):
+        engine = make_engine(url)
+        yield engine
+        engine.dispose()
+
+
+def test_upgrade_keeps_existing_rows(alembic_runner: MigrationContext, alembic_engine: Engine) -> None:
+    first = alembic_runner.history.revisions[1]  # [0] is "base"
+    alembic_runner.migrate_up_to(first)
+    with alembic_engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO instrument (slug, title, short_name, kind, scope, organisation, legal_status, verification,"
+                " signed, key_provisions, mechanisms, uncertainties, sources, created_at, updated_at) VALUES"
+                " ('cis-1998', 'Agreement', 'CIS 1998', 'regional_agreement', 'regional', 'CIS', 'in_force',"
+                " 'verified', '1998-03', '[]', '[]', '[]', '[]', '2024-01-01', '2024-01-01')"
+            )
+        )
+        connection.execute(text("INSERT INTO party (instrument_id, code) SELECT id, 'UZB' FROM instrument"))
+
+    alembic_runner.migrate_up_to("heads")
+
+    with alembic_engine.connect() as connection:
+        row = connection.execute(text("SELECT slug, signed FROM instrument")).one()
+        parties = connection.execute(text("SELECT code FROM party")).scalars().all()
+    assert tuple(row) == ("cis-1998", "1998-03")
+    assert parties == ["UZB"]
+
+
+def test_downgrade_to_base_leaves_no_table(alembic_runner: MigrationContext, alembic_engine: Engine) -> None:
+    alembic_runner.migrate_up_to("heads")
+    alembic_runner.migrate_down_to("base")
+
+    with alembic_engine.connect() as connection:
+        if alembic_engine.dialect.name == "sqlite":
+            query = "SELECT name FROM sqlite_master WHERE type = 'table'"
+        else:
+            query = "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
+        tables = set(connection.execute(text(query)).scalars())
+    assert tables == {"alembic_version"}
