@@ -270,7 +270,6 @@ Normalisation = Annotated[
     | Reference,
     Field(discriminator="method"),
 ]
-POPULATION_METHODS = frozenset({"minmax", "zscore", "percentile", "rank", "reference"})
 
 
 class Criterion(_Schema):

@@ -89,9 +89,7 @@ def validate_rubric(
     return problems
 
 
-def parse_rubric(
-    raw: Mapping[str, Any] | Rubric, catalogue: Mapping[str, IndicatorSpec] | None = None
-) -> Rubric:
+def parse_rubric(raw: Mapping[str, Any] | Rubric, catalogue: Mapping[str, IndicatorSpec] | None = None) -> Rubric:
     """Validate a rubric and return it as a model.
 
     Raises:
@@ -118,9 +116,7 @@ def _children(node: Mapping[str, Any], path: str) -> Iterator[tuple[str, str, Ma
                     yield name, f"{path}.{name}[{index}]" if path else f"{name}[{index}]", item
 
 
-def _tree_problems(
-    root: Mapping[str, Any], catalogue: Mapping[str, IndicatorSpec] | None
-) -> list[RubricProblem]:
+def _tree_problems(root: Mapping[str, Any], catalogue: Mapping[str, IndicatorSpec] | None) -> list[RubricProblem]:
     """Check the whole raw tree: duplicate keys, zero-sum sibling weights, and the catalogue if given."""
     problems: list[RubricProblem] = []
     first_seen: dict[str, str] = {}
@@ -157,9 +153,7 @@ def _zero_weight_siblings(node: Mapping[str, Any], path: str) -> list[RubricProb
         valid = all(isinstance(w, int | float) and math.isfinite(w) and w >= 0 for w in weights)
         if valid and sum(weights) == 0:
             where = f"{path}.{name}" if path else name
-            problems.append(
-                RubricProblem(path=where, message=f"the weights of all {len(items)} {name} are zero")
-            )
+            problems.append(RubricProblem(path=where, message=f"the weights of all {len(items)} {name} are zero"))
     return problems
 
 
@@ -185,9 +179,7 @@ def _catalogue_problems(
     if spec is None:
         return [
             *problems,
-            RubricProblem(
-                path=f"{path}.indicator", message=f"indicator {indicator!r} is not in the catalogue"
-            ),
+            RubricProblem(path=f"{path}.indicator", message=f"indicator {indicator!r} is not in the catalogue"),
         ]
     normalisation = criterion.get("normalisation")
     if isinstance(normalisation, Mapping):
@@ -236,7 +228,5 @@ def _map_problems(spec: IndicatorSpec, normalisation: Mapping[str, Any], path: s
     ]
     unmapped = [name for name in known if name not in points]
     if unmapped:
-        problems.append(
-            RubricProblem(path=f"{path}.points", message=f"no points for {', '.join(map(repr, unmapped))}")
-        )
+        problems.append(RubricProblem(path=f"{path}.points", message=f"no points for {', '.join(map(repr, unmapped))}"))
     return problems

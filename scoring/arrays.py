@@ -1,0 +1,46 @@
+"""Array aliases and small vectorised helpers shared by the engine's modules."""
+
+import numpy as np
+import numpy.typing as npt
+
+FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
+IntArray = npt.NDArray[np.intp]
+
+
+def nan_quantile(values: FloatArray, q: float, axis: int = 0) -> FloatArray:
+    """The ``q`` quantile along ``axis`` ignoring NaN (linear interpolation); NaN where nothing is present.
+
+    Unlike ``numpy.nanquantile`` it never warns about empty slices.
+
+    >>> nan_quantile(np.array([[1.0, np.nan], [3.0, np.nan], [np.nan, np.nan]]), 0.5)
+    array([ 2., nan])
+    """
+    ordered = np.sort(values, axis=axis)
+    count = np.sum(~np.isnan(values), axis=axis, keepdims=True)
+    position = np.maximum(count - 1, 0) * q
+    below = np.floor(position).astype(np.intp)
+    above = np.minimum(below + 1, np.maximum(count - 1, 0))
+    low = np.take_along_axis(ordered, below, axis=axis)
+    high = np.take_along_axis(ordered, above, axis=axis)
+    result = low + (high - low) * (position - below)
+    return np.where(count > 0, result, np.nan).squeeze(axis=axis)
+
+
+def min_tie_rank(scores: FloatArray) -> FloatArray:
+    """Rank along the last axis, 1 = highest; ties share the lower rank number; NaN stays unranked (NaN).
+
+    >>> min_tie_rank(np.array([70.0, 90.0, 70.0, np.nan, 10.0]))
+    array([ 2.,  1.,  2., nan,  4.])
+    """
+    keyed = np.where(np.isnan(scores), -np.inf, scores)
+    order = np.argsort(-keyed, axis=-1, kind="stable")
+    ordered = np.take_along_axis(keyed, order, axis=-1)
+    position = np.broadcast_to(np.arange(scores.shape[-1]), scores.shape)
+    first = np.ones(scores.shape, dtype=np.bool_)
+    first[..., 1:] = ordered[..., 1:] != ordered[..., :-1]
+    starts = np.where(first, position, 0)
+    ranks_sorted = np.maximum.accumulate(starts, axis=-1) + 1.0
+    ranks = np.empty(scores.shape, dtype=np.float64)
+    np.put_along_axis(ranks, order, ranks_sorted, axis=-1)
+    return np.where(np.isnan(scores), np.nan, ranks)

@@ -1,0 +1,254 @@
+"""The engine: score a whole set of instruments with one rubric in one vectorised computation.
+
+:func:`score` runs every step over all instruments at once (transform, outlier treatment, normalisation,
+aggregation, contributions, ranks, grades) and keeps every array in the :class:`ScoreSet`. An explanation
+(:meth:`ScoreSet.explain`) is a slice of those arrays, rendered on demand.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from scoring.aggregate import Aggregated, Trace, aggregate_with_trace
+from scoring.arrays import BoolArray, FloatArray, IntArray, min_tie_rank
+from scoring.catalogue import IndicatorSpec, encode_value
+from scoring.normalise import Normalised, normalise
+from scoring.plan import Plan, compile_plan
+from scoring.rubric import Rubric
+from scoring.treatment import apply_transform, treat_outliers
+
+if TYPE_CHECKING:
+    from scoring.explain import Explanation
+
+Evidence = Mapping[tuple[str, str], Mapping[str, Any]]
+
+
+@dataclass(frozen=True)
+class EngineInput:
+    """The data to score: instruments x indicators, encoded as floats (see :mod:`scoring.catalogue`).
+
+    Attributes:
+        instrument_ids: one id per row, distinct.
+        indicator_keys: one catalogue key per column, distinct.
+        values: float64 matrix, NaN where no value is known.
+        evidence: optional, keyed by ``(instrument_id, indicator_key)``: whatever backs the value (source,
+            date, confidence...); explanations hand it back unchanged.
+        groups: optional group label per instrument (None: no group), for group imputation.
+        catalogue: the specs of the indicators, needed to decode ordinal and category values.
+
+    >>> data = EngineInput(("a", "b"), ("X",), np.array([[1.0], [np.nan]]))
+    >>> data.values.shape
+    (2, 1)
+    """
+
+    instrument_ids: tuple[str, ...]
+    indicator_keys: tuple[str, ...]
+    values: FloatArray
+    evidence: Evidence = field(default_factory=dict)
+    groups: tuple[str | None, ...] | None = None
+    catalogue: Mapping[str, IndicatorSpec] | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "values", np.asarray(self.values, dtype=np.float64))
+        rows, columns = len(self.instrument_ids), len(self.indicator_keys)
+        if self.values.shape != (rows, columns):
+            raise ValueError(f"values has shape {self.values.shape}, expected {(rows, columns)}")
+        for name, keys in (("instrument ids", self.instrument_ids), ("indicator keys", self.indicator_keys)):
+            if len(set(keys)) != len(keys):
+                raise ValueError(f"{name} must be distinct")
+        if self.groups is not None and len(self.groups) != rows:
+            raise ValueError(f"groups has {len(self.groups)} labels for {rows} instruments")
+        if np.isinf(self.values).any():
+            raise ValueError("values must be finite or NaN")
+
+    @classmethod
+    def from_records(
+        cls,
+        records: Mapping[str, Mapping[str, object]],
+        catalogue: Mapping[str, IndicatorSpec],
+        *,
+        evidence: Evidence | None = None,
+        groups: Mapping[str, str | None] | None = None,
+    ) -> "EngineInput":
+        """Build the input from plain values per instrument, encoding each with its catalogue entry.
+
+        >>> spec = IndicatorSpec(key="RA", label="Deadlines", value_type="ordinal", levels=["none", "fixed"])
+        >>> EngineInput.from_records({"x": {"RA": "fixed"}, "y": {}}, {"RA": spec}).values.tolist()
+        [[1.0], [nan]]
+        """
+        keys = tuple(catalogue)
+        matrix = np.array(
+            [[encode_value(catalogue[key], row.get(key)) for key in keys] for row in records.values()],
+            dtype=np.float64,
+        ).reshape(len(records), len(keys))
+        labels = tuple(groups.get(instrument) for instrument in records) if groups is not None else None
+        return cls(tuple(records), keys, matrix, evidence or {}, labels, catalogue)
+
+    @cached_property
+    def group_codes(self) -> IntArray | None:
+        """Each instrument's group as an integer code, -1 for none."""
+        if self.groups is None:
+            return None
+        names = sorted({label for label in self.groups if label is not None})
+        code = {name: position for position, name in enumerate(names)}
+        return np.array([code.get(label, -1) if label is not None else -1 for label in self.groups], dtype=np.intp)
+
+
+@dataclass(frozen=True)
+class CriterionData:
+    """Per criterion column, the values before normalisation and what treatment did."""
+
+    raw: FloatArray
+    transformed: FloatArray
+    winsorised: BoolArray
+    treatment: tuple[str | None, ...]
+
+
+@dataclass(frozen=True)
+class ScoreTable:
+    """The bulk result: one entry per instrument, as arrays (NaN: no score or rank)."""
+
+    instrument_ids: tuple[str, ...]
+    scores: FloatArray
+    ranks: FloatArray
+    grades: tuple[str | None, ...]
+    coverage: FloatArray
+
+    def records(self) -> list[dict[str, Any]]:
+        """Plain rows for JSON: NaN becomes None, ranks become ints."""
+        return [
+            {
+                "instrument_id": instrument,
+                "score": None if np.isnan(value) else float(value),
+                "rank": None if np.isnan(rank) else int(rank),
+                "grade": grade,
+                "coverage": float(cover),
+            }
+            for instrument, value, rank, grade, cover in zip(
+                self.instrument_ids, self.scores, self.ranks, self.grades, self.coverage, strict=True
+            )
+        ]
+
+
+@dataclass(frozen=True)
+class ScoreSet:
+    """Every array of one scoring run; read with :meth:`table`, :meth:`node_scores` and :meth:`explain`."""
+
+    plan: Plan
+    data: EngineInput
+    criteria: CriterionData
+    normalised: Normalised
+    aggregated: Aggregated
+    trace: Trace
+
+    @property
+    def rubric(self) -> Rubric:
+        """The rubric scored with."""
+        return self.plan.rubric
+
+    @property
+    def instrument_ids(self) -> tuple[str, ...]:
+        """The instruments, in input order."""
+        return self.data.instrument_ids
+
+    @cached_property
+    def scores(self) -> FloatArray:
+        """The final score per instrument; NaN when data is insufficient."""
+        return self.aggregated.nodes[0, :, 0]
+
+    @cached_property
+    def ranks(self) -> FloatArray:
+        """Rank per instrument (1 = best, ties share the lower rank); NaN when unranked."""
+        return min_tie_rank(np.round(self.scores, 9))
+
+    @cached_property
+    def grades(self) -> tuple[str | None, ...]:
+        """The grade band of each score (None without a score)."""
+        bands = sorted(self.rubric.grades, key=lambda band: band.min)
+        position = np.searchsorted([band.min for band in bands], self.scores, side="right") - 1
+        labels = [bands[max(int(p), 0)].label for p in position]
+        return tuple(None if np.isnan(value) else label for value, label in zip(self.scores, labels, strict=True))
+
+    @property
+    def coverage(self) -> FloatArray:
+        """Share of the rubric's weight resting on data present, per instrument."""
+        return self.aggregated.coverage[0, :, 0]
+
+    def table(self) -> ScoreTable:
+        """The bulk table for rankings: ids, scores, ranks, grades, coverage, no explanations built."""
+        return ScoreTable(self.instrument_ids, self.scores, self.ranks, self.grades, self.coverage)
+
+    def index_of(self, instrument_id: str) -> int:
+        """The row of an instrument; KeyError when it was not scored."""
+        try:
+            return self.instrument_ids.index(instrument_id)
+        except ValueError:
+            raise KeyError(f"instrument {instrument_id!r} was not scored") from None
+
+    def node_scores(self, key: str) -> FloatArray:
+        """A node's scores (the rubric key gives the final scores) or a criterion's points, per instrument."""
+        column = self.plan.column_of(key)
+        criteria = self.plan.criterion_count
+        if column < criteria:
+            return self.trace.used[0, :, column]
+        return self.aggregated.nodes[0, :, column - criteria]
+
+    def explain(self, instrument_id: str) -> "Explanation":
+        """Explain one instrument's score: a slice of this run's arrays (see :mod:`scoring.explain`)."""
+        from scoring.explain import explain
+
+        return explain(self, self.index_of(instrument_id))
+
+
+def score(rubric: Rubric, data: EngineInput) -> ScoreSet:
+    """Score every instrument of ``data`` with ``rubric``.
+
+    Raises:
+        RubricError: the rubric has problems or does not fit the data (see :func:`compile_plan`).
+        ValueError: an encoded ordinal, category or boolean value is out of range.
+
+    >>> from scoring.rubric import Rubric
+    >>> rubric = Rubric.model_validate({"key": "r", "label": "R", "dimensions": [{"key": "d", "label": "D",
+    ...     "criteria": [{"key": "c", "label": "C", "indicator": "X",
+    ...                   "normalisation": {"method": "goalposts", "min": 0, "max": 10}}]}]})
+    >>> result = score(rubric, EngineInput(("a", "b"), ("X",), np.array([[2.5], [10.0]])))
+    >>> result.scores.tolist(), result.ranks.tolist(), result.grades
+    ([25.0, 100.0], [2.0, 1.0], ('Moderate', 'High'))
+    """
+    plan = compile_plan(rubric, data.indicator_keys, data.catalogue)
+    return evaluate(plan, data)
+
+
+def evaluate(plan: Plan, data: EngineInput, weights: FloatArray | None = None) -> ScoreSet:
+    """Score with a compiled plan, optionally under other weights (one per plan column)."""
+    criteria = _criterion_data(plan, data.values)
+    normalised = normalise([criterion.rule for criterion in plan.criteria], criteria.transformed)
+    vector = plan.weights if weights is None else weights
+    aggregated, trace = aggregate_with_trace(plan, normalised.points, vector[None, :], data.group_codes)
+    return ScoreSet(plan, data, criteria, normalised, aggregated, trace)
+
+
+def _criterion_data(plan: Plan, values: FloatArray) -> CriterionData:
+    """Gather each criterion's column and apply its transform and outlier treatment."""
+    columns = [criterion.column for criterion in plan.criteria]
+    raw = values if columns == list(range(values.shape[1])) else values[:, columns]
+    treated = [criterion for criterion in plan.criteria if criterion.transform or criterion.outliers]
+    if not treated:
+        nothing = np.zeros((0, 0), dtype=np.bool_)
+        return CriterionData(raw, raw, nothing, (None,) * len(columns))
+    transformed = raw.copy()
+    winsorised = np.zeros(raw.shape, dtype=np.bool_)
+    treatment: list[str | None] = [None] * len(columns)
+    for position, criterion in enumerate(plan.criteria):
+        if criterion not in treated:
+            continue
+        denominator = values[:, criterion.denominator_column] if criterion.denominator_column is not None else None
+        column = apply_transform(criterion.transform, raw[:, position], denominator)
+        if criterion.outliers is not None:
+            outcome = treat_outliers(criterion.outliers, column)
+            column, winsorised[:, position], treatment[position] = outcome.values, outcome.winsorised, outcome.summary
+        transformed[:, position] = column
+    return CriterionData(raw, transformed, winsorised, tuple(treatment))

@@ -1,0 +1,210 @@
+"""A rubric compiled for computation: flat arrays of weights and columns instead of a tree.
+
+Columns of the engine's value arrays are the criteria first (``0 .. C-1``, each leaf node's criteria
+contiguous), then the nodes (``C .. C+M-1``) in breadth-first order, the root first; siblings are contiguous,
+so a node's children are one slice. Processing nodes in reverse order meets every child before its parent.
+"""
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from scoring.arrays import FloatArray
+from scoring.catalogue import IndicatorSpec
+from scoring.normalise import ColumnRule, point_range
+from scoring.rubric import (
+    Aggregation,
+    Criterion,
+    LogTransform,
+    MissingPolicy,
+    Node,
+    OutlierTreatment,
+    RatioTransform,
+    Rubric,
+)
+from scoring.validation import RubricError, RubricProblem, validate_rubric
+
+
+@dataclass(frozen=True)
+class CriterionPlan:
+    """A criterion with its data columns resolved."""
+
+    key: str
+    label: str
+    path: str
+    indicator: str
+    column: int
+    denominator_column: int | None
+    transform: LogTransform | RatioTransform | None
+    outliers: OutlierTreatment | None
+    rule: ColumnRule
+    spec: IndicatorSpec | None
+    parent: int
+
+
+@dataclass(frozen=True)
+class NodePlan:
+    """A node (the root is node 0): its children's column slice and how it aggregates them."""
+
+    key: str
+    label: str
+    path: str
+    parent: int | None
+    children: slice
+    has_criteria: bool
+    aggregation: Aggregation
+    missing: MissingPolicy
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The compiled rubric: criteria, nodes, and per column the weight, worst and best points."""
+
+    rubric: Rubric
+    criteria: tuple[CriterionPlan, ...]
+    nodes: tuple[NodePlan, ...]
+    keys: tuple[str, ...]
+    weights: FloatArray
+    floors: FloatArray
+    ceilings: FloatArray
+
+    @property
+    def criterion_count(self) -> int:
+        """How many criteria (the first columns) there are."""
+        return len(self.criteria)
+
+    def column_of(self, key: str) -> int:
+        """The column of a node or criterion key."""
+        return self.keys.index(key)
+
+
+def compile_plan(
+    rubric: Rubric, indicator_keys: Sequence[str], catalogue: Mapping[str, IndicatorSpec] | None = None
+) -> Plan:
+    """Compile a rubric against the indicator columns of the data.
+
+    Raises:
+        RubricError: the rubric has problems, names indicators the data lacks, or maps ordinal or category
+            levels without their catalogue entry.
+    """
+    problems = validate_rubric(rubric, catalogue)
+    tree: list[tuple[Node | Rubric, int | None, str]] = [(rubric, None, "")]
+    leaves: list[tuple[Criterion, int, str]] = []
+    for index, (node, _, path) in enumerate(tree):
+        children = node.dimensions if isinstance(node, Rubric) else node.nodes or []
+        name = "dimensions" if isinstance(node, Rubric) else "nodes"
+        tree += [(child, index, _join(path, f"{name}[{i}]")) for i, child in enumerate(children)]
+        if isinstance(node, Node):
+            leaves += [(c, index, _join(path, f"criteria[{i}]")) for i, c in enumerate(node.criteria or [])]
+    columns = {key: position for position, key in enumerate(indicator_keys)}
+    criteria = [_criterion(c, parent, path, columns, catalogue, problems) for c, parent, path in leaves]
+    if problems:
+        raise RubricError(problems)
+    nodes = _nodes(tree, len(criteria))
+    keys = tuple([c.key for c in criteria] + [n.key for n in nodes])
+    weights = np.array([c.weight for c, _, _ in leaves] + [1.0] + [n.weight for n, _, _ in tree[1:]])
+    floors, ceilings = _point_bounds(criteria, nodes, weights)
+    return Plan(rubric, tuple(criteria), tuple(nodes), keys, weights, floors, ceilings)
+
+
+def _join(path: str, part: str) -> str:
+    return f"{path}.{part}" if path else part
+
+
+def _criterion(
+    criterion: Criterion,
+    parent: int,
+    path: str,
+    columns: Mapping[str, int],
+    catalogue: Mapping[str, IndicatorSpec] | None,
+    problems: list[RubricProblem],
+) -> CriterionPlan:
+    """Resolve a criterion's columns, direction and levels, adding a problem for what the data lacks."""
+    spec = catalogue.get(criterion.indicator) if catalogue else None
+    needed = [(criterion.indicator, f"{path}.indicator")]
+    if isinstance(criterion.transform, RatioTransform):
+        needed.append((criterion.transform.denominator, f"{path}.transform.denominator"))
+    for key, where in needed:
+        if key not in columns:
+            problems.append(RubricProblem(path=where, message=f"indicator {key!r} has no column in the data"))
+    method = criterion.normalisation.method
+    if method in ("ordinal", "categorical") and spec is None:
+        message = f"a {method} map needs the catalogue entry of {criterion.indicator!r} to decode its values"
+        problems.append(RubricProblem(path=f"{path}.normalisation", message=message))
+    direction = getattr(criterion.normalisation, "direction", None)
+    higher = direction == "higher" if direction else not (spec and spec.direction == "lower_better")
+    ratio = criterion.transform if isinstance(criterion.transform, RatioTransform) else None
+    return CriterionPlan(
+        key=criterion.key,
+        label=criterion.label,
+        path=path,
+        indicator=criterion.indicator,
+        column=columns.get(criterion.indicator, -1),
+        denominator_column=columns.get(ratio.denominator, -1) if ratio else None,
+        transform=criterion.transform,
+        outliers=criterion.outliers,
+        rule=ColumnRule(criterion.normalisation, higher, tuple(spec.levels or spec.categories) if spec else ()),
+        spec=spec,
+        parent=parent,
+    )
+
+
+def _nodes(tree: Sequence[tuple[Node | Rubric, int | None, str]], criterion_count: int) -> list[NodePlan]:
+    """Give each node its children's slice: criteria columns, or the contiguous columns of its sub-nodes."""
+    first_criterion = 0
+    plans = []
+    for index, (node, parent, path) in enumerate(tree):
+        inherited = plans[parent].missing if parent is not None else None
+        if isinstance(node, Rubric) or node.nodes:
+            kids = [i for i, (_, p, _) in enumerate(tree) if p == index]
+            children = slice(criterion_count + kids[0], criterion_count + kids[-1] + 1)
+        else:
+            count = len(node.criteria or [])
+            children = slice(first_criterion, first_criterion + count)
+            first_criterion += count
+        missing = node.missing or inherited or MissingPolicy()
+        plans.append(
+            NodePlan(
+                node.key,
+                node.label,
+                path,
+                parent,
+                children,
+                children.start < criterion_count,
+                node.aggregation,
+                missing,
+            )
+        )
+    return plans
+
+
+def _point_bounds(
+    criteria: Sequence[CriterionPlan], nodes: Sequence[NodePlan], weights: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """The worst and best points of every column; a node's are its children's, aggregated."""
+    size = len(criteria) + len(nodes)
+    floors, ceilings = np.zeros(size), np.full(size, 100.0)
+    for column, criterion in enumerate(criteria):
+        floors[column], ceilings[column] = point_range(criterion.rule.spec)
+    for index in reversed(range(len(nodes))):
+        node = nodes[index]
+        share = weights[node.children] / weights[node.children].sum()
+        for bounds in (floors, ceilings):
+            bounds[len(criteria) + index] = combine(bounds[node.children], share, node.aggregation)
+    return floors, ceilings
+
+
+def combine(points: FloatArray, share: FloatArray, aggregation: Aggregation) -> float:
+    """Aggregate one set of child points with weights that sum to 1 (used for worst and best points).
+
+    >>> combine(np.array([20.0, 80.0]), np.array([0.5, 0.5]), "geometric")
+    40.0
+    """
+    if aggregation == "minimum":
+        return float(points[share > 0].min())
+    if aggregation == "geometric":
+        if np.any((points <= 0) & (share > 0)):
+            return 0.0
+        return float(100.0 * np.exp(np.sum(share * np.log(np.maximum(points, 1e-300) / 100.0))))
+    return float(np.sum(share * points))
