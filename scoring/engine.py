@@ -143,6 +143,7 @@ class ScoreSet:
     normalised: Normalised
     aggregated: Aggregated
     trace: Trace
+    weights: FloatArray
 
     @property
     def rubric(self) -> Rubric:
@@ -202,6 +203,12 @@ class ScoreSet:
 
         return explain(self, self.index_of(instrument_id))
 
+    def insufficient_reason(self, instrument_id: str) -> str | None:
+        """Why an instrument has no score (coverage and missing criteria), None when it has one."""
+        from scoring.explain import insufficient_reason
+
+        return insufficient_reason(self, self.index_of(instrument_id))
+
 
 def score(rubric: Rubric, data: EngineInput) -> ScoreSet:
     """Score every instrument of ``data`` with ``rubric``.
@@ -228,7 +235,7 @@ def evaluate(plan: Plan, data: EngineInput, weights: FloatArray | None = None) -
     normalised = normalise([criterion.rule for criterion in plan.criteria], criteria.transformed)
     vector = plan.weights if weights is None else weights
     aggregated, trace = aggregate_with_trace(plan, normalised.points, vector[None, :], data.group_codes)
-    return ScoreSet(plan, data, criteria, normalised, aggregated, trace)
+    return ScoreSet(plan, data, criteria, normalised, aggregated, trace, vector)
 
 
 def _criterion_data(plan: Plan, values: FloatArray) -> CriterionData:

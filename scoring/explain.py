@@ -1,0 +1,276 @@
+"""Explanations: one instrument's slice of a scoring run, rendered as a dict (JSON) or as lines (people).
+
+Nothing here recomputes a score. Values, weights, contributions and flags are read from the arrays of the
+:class:`~scoring.engine.ScoreSet`. The one counterfactual, the improvement potential (the points the final
+score would gain if one criterion reached its best points, all else fixed: other values, imputed values and
+the statistics of population-relative normalisations), runs the same vectorised aggregation on one row per
+criterion.
+
+For an arithmetic path (every node from the root to the criterion aggregates arithmetically), a contribution
+is the criterion's points times its effective weight, and the contributions of all criteria add up to the
+score. Under geometric or minimum aggregation, contributions are shares of the score (see
+:mod:`scoring.aggregate`); they still add up to the score. A node imputed as a whole keeps its contribution
+itself; its criteria then contribute nothing.
+"""
+
+import math
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from scoring.aggregate import aggregate
+from scoring.arrays import FloatArray
+from scoring.wording import describe_rule, describe_value, number
+
+if TYPE_CHECKING:
+    from scoring.engine import ScoreSet
+
+
+@dataclass(frozen=True)
+class CriterionExplanation:
+    """How one criterion turned its indicator value into points of the score."""
+
+    key: str
+    label: str
+    path: str
+    indicator: str
+    raw: float | None
+    value: str
+    transformed: float | None
+    normalised: float | None
+    weight: float
+    local_weight: float
+    effective_weight: float
+    contribution: float
+    max_contribution: float
+    flags: tuple[str, ...]
+    rule: str
+    evidence: dict[str, Mapping[str, Any]]
+    improvement_potential: float | None
+    arithmetic_path: bool
+
+
+@dataclass(frozen=True)
+class NodeExplanation:
+    """One node (dimension or sub-dimension): its score and its part in the final score."""
+
+    key: str
+    label: str
+    path: str
+    score: float | None
+    coverage: float
+    weight: float
+    effective_weight: float
+    contribution: float
+    aggregation: str
+    flags: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """Why an instrument scored what it did."""
+
+    instrument_id: str
+    rubric_key: str
+    rubric_label: str
+    score: float | None
+    grade: str | None
+    rank: int | None
+    ranked: int
+    coverage: float
+    insufficient: str | None
+    nodes: tuple[NodeExplanation, ...]
+    criteria: tuple[CriterionExplanation, ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        """The explanation as plain JSON-ready data: floats or None, never NaN."""
+        return _plain(asdict(self))
+
+    def lines(self) -> list[str]:
+        """The explanation as short lines a person reads, dimension by dimension."""
+        if self.score is None:
+            head = f"{self.rubric_label}: no score, {self.insufficient}"
+        else:
+            head = (
+                f"{self.rubric_label}: {self.score:.1f} points, {self.grade}, rank {self.rank} of {self.ranked}, "
+                f"coverage {self.coverage:.0%}"
+            )
+        lines = [head]
+        for node in self.nodes[1:]:
+            depth = node.path.count(".") + 1
+            lines.append("  " * depth + _node_line(node))
+            lines += ["  " * (depth + 1) + _criterion_line(c) for c in self.criteria if _parent(c.path) == node.path]
+        return lines
+
+
+def explain(scores: "ScoreSet", row: int) -> Explanation:
+    """Slice row ``row`` out of a scoring run (see the module docstring)."""
+    plan, trace = scores.plan, scores.trace
+    criteria_count = plan.criterion_count
+    potential = improvement_potential(scores, row)
+    criteria = tuple(_criterion(scores, row, column, potential[column]) for column in range(criteria_count))
+    nodes = []
+    for index, node in enumerate(plan.nodes):
+        column = criteria_count + index
+        flags = tuple(
+            name
+            for name, on in (
+                ("insufficient", scores.aggregated.insufficient[0, row, index]),
+                ("imputed", trace.imputed[0, row, column]),
+            )
+            if on
+        )
+        nodes.append(
+            NodeExplanation(
+                key=node.key,
+                label=node.label,
+                path=node.path,
+                score=_optional(scores.aggregated.nodes[0, row, index]),
+                coverage=float(scores.aggregated.coverage[0, row, index]),
+                weight=float(plan.weights[column]),
+                effective_weight=float(trace.effective[0, row, column]),
+                contribution=float(trace.contributions[0, row, column]),
+                aggregation=node.aggregation,
+                flags=flags,
+            )
+        )
+    rank = scores.ranks[row]
+    return Explanation(
+        instrument_id=scores.instrument_ids[row],
+        rubric_key=plan.rubric.key,
+        rubric_label=plan.rubric.label,
+        score=_optional(scores.scores[row]),
+        grade=scores.grades[row],
+        rank=None if math.isnan(rank) else int(rank),
+        ranked=int(np.sum(~np.isnan(scores.ranks))),
+        coverage=float(scores.coverage[row]),
+        insufficient=insufficient_reason(scores, row),
+        nodes=tuple(nodes),
+        criteria=criteria,
+    )
+
+
+def improvement_potential(scores: "ScoreSet", row: int) -> FloatArray:
+    """Points the final score of ``row`` would gain if each criterion reached its best points (NaN: no score)."""
+    plan = scores.plan
+    count = plan.criterion_count
+    rows = np.tile(scores.normalised.points[row], (count, 1))
+    rows[np.arange(count), np.arange(count)] = plan.ceilings[:count]
+    recorded = scores.trace.fills
+    fills = np.full((1, 1, len(plan.keys)), np.nan) if recorded is None else recorded[:, row : row + 1, :]
+    fills = np.broadcast_to(fills, (1, count, len(plan.keys)))
+    better = aggregate(plan, rows, scores.weights[None, :], fills=fills).nodes[0, :, 0]
+    return np.asarray(better - scores.scores[row], dtype=np.float64)
+
+
+def insufficient_reason(scores: "ScoreSet", row: int) -> str | None:
+    """Why an instrument has no score: which nodes lack coverage, and which criteria have no value."""
+    if not math.isnan(scores.scores[row]):
+        return None
+    plan, aggregated = scores.plan, scores.aggregated
+    short = [
+        f"{node.label} has {aggregated.coverage[0, row, index]:.0%} of its weight on data "
+        f"(needs {node.missing.min_coverage:.0%})"
+        for index, node in enumerate(plan.nodes)
+        if aggregated.insufficient[0, row, index]
+    ]
+    missing = [c.label for j, c in enumerate(plan.criteria) if math.isnan(scores.criteria.transformed[row, j])]
+    return "insufficient data: " + "; ".join(short) + (f"; missing: {', '.join(missing)}" if missing else "")
+
+
+def _criterion(scores: "ScoreSet", row: int, column: int, potential: float) -> CriterionExplanation:
+    """One criterion's slice."""
+    plan, trace, data = scores.plan, scores.trace, scores.data
+    criterion = plan.criteria[column]
+    raw = float(scores.criteria.raw[row, column])
+    transformed = float(scores.criteria.transformed[row, column])
+    winsorised = scores.criteria.winsorised
+    flags = tuple(
+        name
+        for name, on in (
+            ("missing", math.isnan(transformed)),
+            ("imputed", trace.imputed[0, row, column]),
+            ("capped", scores.normalised.capped[row, column]),
+            ("winsorised", winsorised.size > 0 and winsorised[row, column]),
+        )
+        if on
+    )
+    instrument = data.instrument_ids[row]
+    sources = [criterion.indicator] + ([criterion.transform.denominator] if criterion.denominator_column else [])
+    parameters = scores.normalised.parameters[column] if scores.normalised.parameters else {}
+    effective = float(trace.effective[0, row, column])
+    return CriterionExplanation(
+        key=criterion.key,
+        label=criterion.label,
+        path=criterion.path,
+        indicator=criterion.indicator,
+        raw=_optional(raw),
+        value=describe_value(criterion, raw),
+        transformed=_optional(transformed),
+        normalised=_optional(trace.used[0, row, column]),
+        weight=float(plan.weights[column]),
+        local_weight=float(trace.local[0, row, column]),
+        effective_weight=effective,
+        contribution=float(trace.contributions[0, row, column]),
+        max_contribution=effective * float(plan.ceilings[column]),
+        flags=flags,
+        rule=describe_rule(criterion, parameters, scores.criteria.treatment[column]),
+        evidence={key: data.evidence[(instrument, key)] for key in sources if (instrument, key) in data.evidence},
+        improvement_potential=_optional(potential),
+        arithmetic_path=_arithmetic_path(scores, criterion.parent),
+    )
+
+
+def _arithmetic_path(scores: "ScoreSet", index: int | None) -> bool:
+    while index is not None:
+        node = scores.plan.nodes[index]
+        if node.aggregation != "arithmetic":
+            return False
+        index = node.parent
+    return True
+
+
+def _optional(value: float) -> float | None:
+    return None if math.isnan(value) else float(value)
+
+
+def _parent(path: str) -> str:
+    return path.rsplit(".", 1)[0]
+
+
+def _node_line(node: NodeExplanation) -> str:
+    if node.score is None:
+        return f"{node.label}: insufficient data ({node.coverage:.0%} coverage)"
+    return f"{node.label}: {node.score:.1f} points, weight {node.effective_weight:.2f}, {node.contribution:.1f} points"
+
+
+def _criterion_line(c: CriterionExplanation) -> str:
+    marks = "".join(f" [{flag}]" for flag in c.flags if flag != "missing")
+    gain = f"; up to +{c.improvement_potential:.1f}" if c.improvement_potential else ""
+    if c.normalised is None:
+        return f"{c.label}: missing -> not counted, its weight goes to the others{gain}"
+    value = "missing" if "missing" in c.flags else c.value
+    if c.arithmetic_path:
+        return (
+            f"{c.label}: {value} -> {c.normalised:.1f} points x weight {number(round(c.effective_weight, 4))}"
+            f" = {c.contribution:.1f} of {c.max_contribution:.1f} points{marks}{gain}"
+        )
+    return (
+        f"{c.label}: {value} -> {c.normalised:.1f} points, weight {number(round(c.effective_weight, 4))},"
+        f" contributes {c.contribution:.1f} points (share of a non-arithmetic mean){marks}{gain}"
+    )
+
+
+def _plain(value: Any) -> Any:
+    """Replace NaN by None and numpy scalars by Python ones, recursively."""
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    if isinstance(value, np.bool_):
+        return bool(value)
+    if isinstance(value, float | np.floating):
+        return None if math.isnan(value) else float(value)
+    return value

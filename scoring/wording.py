@@ -1,0 +1,109 @@
+"""Words for explanations: a criterion's rule and a recorded value, as a person reads them."""
+
+import math
+
+from scoring.plan import CriterionPlan
+from scoring.rubric import (
+    Bands,
+    BooleanMap,
+    CategoricalMap,
+    Goalposts,
+    LogTransform,
+    MinMax,
+    OrdinalMap,
+    Percentile,
+    Rank,
+    RatioTransform,
+    Reference,
+    Target,
+    ZScore,
+)
+
+
+def number(value: float) -> str:
+    """A number in at most four significant digits.
+
+    >>> number(0.08333), number(994.0), number(12345.6)
+    ('0.08333', '994', '1.235e+04')
+    """
+    return f"{value:.4g}"
+
+
+def describe_value(criterion: CriterionPlan, raw: float) -> str:
+    """A recorded value in words: a level, a category, yes or no, or the number.
+
+    >>> from scoring.normalise import ColumnRule
+    >>> from scoring.rubric import OrdinalMap
+    >>> rule = ColumnRule(OrdinalMap(method="ordinal", points={}), choices=("none", "vague", "some", "fixed"))
+    >>> plan = CriterionPlan("c", "C", "", "X", 0, None, None, None, rule, None, 1)
+    >>> describe_value(plan, 2.0)
+    '2 of 3 levels (some)'
+    """
+    if math.isnan(raw):
+        return "missing"
+    choices = criterion.rule.choices
+    if isinstance(criterion.rule.spec, OrdinalMap) and choices:
+        return f"{int(raw)} of {len(choices) - 1} levels ({choices[int(raw)]})"
+    if isinstance(criterion.rule.spec, CategoricalMap) and choices:
+        return choices[int(raw)]
+    if isinstance(criterion.rule.spec, BooleanMap):
+        return "yes" if raw == 1.0 else "no"
+    return number(raw)
+
+
+def describe_rule(criterion: CriterionPlan, parameters: dict[str, float], treatment: str | None) -> str:
+    """The rule a criterion applies, in words, with the scored set's statistics where it used them."""
+    steps = [_transform(criterion)] if criterion.transform else []
+    if treatment:
+        steps.append(f"outliers: {treatment}")
+    steps.append(_normalisation(criterion, parameters))
+    return "; ".join(steps)
+
+
+def _transform(criterion: CriterionPlan) -> str:
+    spec = criterion.transform
+    if isinstance(spec, LogTransform):
+        shift = f" + {number(spec.offset)}" if spec.offset else ""
+        return f"log{number(spec.base)}(value{shift})"
+    if isinstance(spec, RatioTransform):
+        scale = f"{number(spec.scale)} x " if spec.scale != 1.0 else ""
+        return f"{scale}value / {spec.denominator}"
+    return ""
+
+
+def _direction(criterion: CriterionPlan) -> str:
+    return "higher is better" if criterion.rule.higher else "lower is better"
+
+
+def _normalisation(criterion: CriterionPlan, used: dict[str, float]) -> str:
+    spec = criterion.rule.spec
+    if isinstance(spec, Goalposts):
+        cap = ", capped to 0..100" if spec.capped else ""
+        return f"goalposts {number(spec.min)} to {number(spec.max)}, {_direction(criterion)}{cap}"
+    if isinstance(spec, Bands):
+        bands = ", ".join(f">= {number(band.min)} -> {number(band.points)}" for band in spec.bands)
+        return f"bands: below {number(spec.bands[0].min)} -> {number(spec.below)}, {bands}"
+    if isinstance(spec, BooleanMap):
+        return f"yes -> {number(spec.true_points)}, no -> {number(spec.false_points)}"
+    if isinstance(spec, OrdinalMap | CategoricalMap):
+        return "points: " + ", ".join(f"{name} -> {number(spec.points[name])}" for name in criterion.rule.choices)
+    if isinstance(spec, Target):
+        return f"100 at {number(spec.target)}, 0 at {number(spec.width)} or more away ({spec.side.replace('_', ' ')})"
+    return _relative(criterion, used)
+
+
+def _relative(criterion: CriterionPlan, used: dict[str, float]) -> str:
+    spec, count = criterion.rule.spec, int(used.get("count", 0))
+    over = f"over the {count} instruments with a value, {_direction(criterion)}"
+    if isinstance(spec, MinMax):
+        return f"min-max {over} (min {number(used.get('min', math.nan))}, max {number(used.get('max', math.nan))})"
+    if isinstance(spec, ZScore):
+        stats = f"mean {number(used.get('mean', math.nan))}, sd {number(used.get('sd', math.nan))}"
+        return f"z-score {over} ({stats}): 50 + {number(spec.points_per_sd)} x z"
+    if isinstance(spec, Percentile):
+        return f"percentile rank {over}"
+    if isinstance(spec, Rank):
+        return f"rank {over}, spread over 0..100"
+    if isinstance(spec, Reference):
+        return f"{spec.form} to the reference {number(used.get('reference', math.nan))} {over}"
+    return spec.method
