@@ -110,9 +110,11 @@ def _combine(
     """One node's score from its children's values (missing ones zeroed) and used weights."""
     safe_total = np.where(total > 0.0, total, 1.0)
     if node.aggregation == "arithmetic":
-        return np.sum(values * weight, axis=-1) / safe_total
+        mean: FloatArray = np.sum(values * weight, axis=-1) / safe_total
+        return mean
     if node.aggregation == "minimum":
-        return np.min(np.where(present & (weight > 0.0), values, np.inf), axis=-1)
+        weakest: FloatArray = np.min(np.where(present & (weight > 0.0), values, np.inf), axis=-1)
+        return weakest
     positive = values > 0.0
     logs = np.log(np.where(positive, values, 100.0) / 100.0)
     zero = np.any(~positive & (weight > 0.0), axis=-1)
@@ -145,7 +147,8 @@ def _statistic(values: FloatArray, present: BoolArray, median: bool) -> FloatArr
         return nan_quantile(values, 0.5, axis=1)
     counts = present.sum(axis=1)
     sums = np.where(present, values, 0.0).sum(axis=1)
-    return np.divide(sums, counts, out=np.full(sums.shape, np.nan), where=counts > 0)
+    mean: FloatArray = np.divide(sums, counts, out=np.full(sums.shape, np.nan), where=counts > 0)
+    return mean
 
 
 def _given(node: NodePlan, fills: FloatArray, values: FloatArray) -> FloatArray | None:
@@ -198,4 +201,5 @@ def _shares(
     else:
         part = weight * values
     total = score if node.aggregation == "arithmetic" else part.sum(axis=-1, keepdims=True)
-    return np.divide(part, total, out=np.zeros(part.shape), where=total > 0.0)
+    shares: FloatArray = np.divide(part, total, out=np.zeros(part.shape), where=total > 0.0)
+    return shares

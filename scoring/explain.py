@@ -22,6 +22,7 @@ import numpy as np
 
 from scoring.aggregate import aggregate
 from scoring.arrays import FloatArray
+from scoring.rubric import RatioTransform
 from scoring.wording import describe_rule, describe_value, number
 
 if TYPE_CHECKING:
@@ -86,7 +87,8 @@ class Explanation:
 
     def as_dict(self) -> dict[str, Any]:
         """The explanation as plain JSON-ready data: floats or None, never NaN."""
-        return _plain(asdict(self))
+        plain: dict[str, Any] = _plain(asdict(self))
+        return plain
 
     def lines(self) -> list[str]:
         """The explanation as short lines a person reads, dimension by dimension."""
@@ -198,7 +200,8 @@ def _criterion(scores: "ScoreSet", row: int, column: int, potential: float) -> C
         if on
     )
     instrument = data.instrument_ids[row]
-    sources = [criterion.indicator] + ([criterion.transform.denominator] if criterion.denominator_column else [])
+    ratio = criterion.transform if isinstance(criterion.transform, RatioTransform) else None
+    sources = [criterion.indicator] + ([ratio.denominator] if ratio else [])
     parameters = scores.normalised.parameters[column] if scores.normalised.parameters else {}
     effective = float(trace.effective[0, row, column])
     return CriterionExplanation(

@@ -230,8 +230,8 @@ def _rank(rule: ColumnRule, values: FloatArray) -> tuple[FloatArray, bool, dict[
 def _reference(rule: ColumnRule, values: FloatArray) -> tuple[FloatArray, bool, dict[str, float]]:
     assert isinstance(rule.spec, Reference)
     spec = rule.spec
-    statistics = {"mean": values.mean, "max": values.max, "min": values.min}
-    reference = float(statistics[spec.reference]()) if isinstance(spec.reference, str) else spec.reference
+    statistics = {"mean": float(values.mean()), "max": float(values.max()), "min": float(values.min())}
+    reference = statistics[spec.reference] if isinstance(spec.reference, str) else spec.reference
     if reference == 0.0:
         return np.full_like(values, np.nan), False, {"reference": reference}
     if spec.form == "difference":

@@ -103,7 +103,8 @@ def compile_plan(
         raise RubricError(problems)
     nodes = _nodes(tree, len(criteria))
     keys = tuple([c.key for c in criteria] + [n.key for n in nodes])
-    weights = np.array([c.weight for c, _, _ in leaves] + [1.0] + [n.weight for n, _, _ in tree[1:]])
+    node_weights = [node.weight if isinstance(node, Node) else 1.0 for node, _, _ in tree]
+    weights = np.array([c.weight for c, _, _ in leaves] + node_weights, dtype=np.float64)
     floors, ceilings = _point_bounds(criteria, nodes, weights)
     return Plan(rubric, tuple(criteria), tuple(nodes), keys, weights, floors, ceilings)
 
@@ -153,7 +154,7 @@ def _criterion(
 def _nodes(tree: Sequence[tuple[Node | Rubric, int | None, str]], criterion_count: int) -> list[NodePlan]:
     """Give each node its children's slice: criteria columns, or the contiguous columns of its sub-nodes."""
     first_criterion = 0
-    plans = []
+    plans: list[NodePlan] = []
     for index, (node, parent, path) in enumerate(tree):
         inherited = plans[parent].missing if parent is not None else None
         if isinstance(node, Rubric) or node.nodes:

@@ -29,7 +29,8 @@ def apply_transform(
         shifted = x + spec.offset
         positive = shifted > 0.0
         logged = np.log(shifted, out=np.full_like(x, np.nan), where=positive)
-        return logged / np.log(spec.base)
+        result: FloatArray = logged / np.log(spec.base)
+        return result
     if denominator is None:
         raise ValueError(f"a ratio transform needs the values of its denominator {spec.denominator!r}")
     usable = (denominator != 0.0) & ~np.isnan(denominator)
