@@ -1,8 +1,10 @@
 """Aggregation up the tree, vectorised over instruments and over weight samples at once.
 
-Arrays carry a leading batch axis ``B`` (one per weight vector: 1 when scoring, one per Monte Carlo sample in
-sensitivity analysis), then the instruments ``n``, then columns (see :mod:`scoring.plan`). Nodes are visited
-children first; each is a handful of numpy operations over all instruments and samples.
+Arrays are laid out ``(B, columns, n)``: a batch axis ``B`` (one per weight vector: 1 when scoring, one per
+Monte Carlo sample in sensitivity analysis), the plan's columns (see :mod:`scoring.plan`), and the
+instruments last, so a node's children are one contiguous block and a weighted mean over them is a matrix
+product. Nodes are visited children first; each is a handful of numpy operations over all instruments and
+samples.
 
 How contributions are defined, so that within every node the children's contributions add up to the node's
 score, and the criteria's add up to the final score:
@@ -26,24 +28,44 @@ _EPSILON = 1e-12
 
 @dataclass(frozen=True)
 class Trace:
-    """Per child column, what the parent did with it: value used, imputation, weights and contribution."""
+    """What every node did, as ``(B, M, n)`` arrays, plus the criterion values it used.
+
+    Per-criterion weights and contributions are not stored as dense arrays: they are products of these
+    per-node factors and the criterion's value, computed for the instruments asked for by :func:`terms`, the
+    same function the top-down pass uses for nodes. ``total`` is each node's sum of the weights it used;
+    ``ratio`` turns a child's part (weight share times value, or for a minimum weight share times "is the
+    weakest") into its contribution; ``used`` holds the criterion points after imputation (NaN: not used).
+    """
 
     used: FloatArray
-    imputed: BoolArray
+    imputed: BoolArray | None
     fills: FloatArray | None
+    total: FloatArray
+    ratio: FloatArray
     local: FloatArray
     effective: FloatArray
     contributions: FloatArray
+    node_used: FloatArray
 
 
 @dataclass(frozen=True)
 class Aggregated:
-    """Node scores (NaN when insufficient), weighted data coverage, and the trace when asked for."""
+    """Node scores ``(B, M, n)`` (NaN when insufficient), weighted data coverage, and the trace if asked for."""
 
     nodes: FloatArray
     coverage: FloatArray
     insufficient: BoolArray
     trace: Trace | None
+
+
+@dataclass(frozen=True)
+class _Step:
+    """What a node computed bottom-up and its trace reuses top-down."""
+
+    values: FloatArray
+    total: FloatArray
+    denominator: FloatArray
+    fill: FloatArray | None
 
 
 def aggregate(
@@ -55,38 +77,38 @@ def aggregate(
     trace: bool = False,
     fills: FloatArray | None = None,
 ) -> Aggregated:
-    """Aggregate criterion points (n, C) up the tree under each weight vector of ``weights`` (B, C+M).
+    """Aggregate criterion points ``(C, n)`` up the tree under each weight vector of ``weights`` ``(B, C+M)``.
 
-    ``groups`` codes each instrument's group (-1: none) for group imputation. ``fills``, when given, replaces
-    the imputation statistics (a counterfactual holds them fixed).
+    ``groups`` codes each instrument's group (-1: none) for group imputation. ``fills``, when given
+    ``(1, C+M, n)``, replaces the imputation statistics (a counterfactual holds them fixed).
     """
-    batch, (count, criteria) = weights.shape[0], points.shape
-    shape = (batch, count, len(plan.nodes))
+    criteria, count = points.shape
+    shape = (weights.shape[0], len(plan.nodes), count)
     nodes, coverage = np.empty(shape), np.empty(shape)
     insufficient = np.zeros(shape, dtype=np.bool_)
-    steps: dict[int, tuple[FloatArray, BoolArray, FloatArray, FloatArray | None]] = {}
+    steps: list[_Step] = [None] * len(plan.nodes)  # type: ignore[list-item]
     for index in reversed(range(len(plan.nodes))):
         node = plan.nodes[index]
-        values = points[None, :, node.children] if node.has_criteria else nodes[..., _shift(node.children, criteria)]
+        kids = _local(node.children, 0 if node.has_criteria else criteria)
+        values = points[None, kids] if node.has_criteria else nodes[:, kids]
         present = ~np.isnan(values)
-        child_coverage = present if node.has_criteria else coverage[..., _shift(node.children, criteria)]
-        weight = weights[:, None, node.children]
-        nominal = weight / weight.sum(axis=-1, keepdims=True)
-        coverage[..., index] = np.sum(child_coverage * nominal, axis=-1)
+        weight = weights[:, node.children]
+        child_coverage = present if node.has_criteria else coverage[:, kids]
+        coverage[:, index] = _mean(weight, child_coverage) / weight.sum(axis=1)[:, None]
         fill = _fill(plan, node, values, present, groups) if fills is None else _given(node, fills, values)
         if fill is not None:
             values = np.where(present, values, fill)
             present = ~np.isnan(values)
         zeroed = np.where(present, values, 0.0)
-        used_weight = weight * present
-        total = used_weight.sum(axis=-1)
-        score = _combine(zeroed, used_weight, total, present, node)
-        short = (total <= 0.0) | (coverage[..., index] < node.missing.min_coverage - _EPSILON)
-        nodes[..., index] = np.where(short, np.nan, score)
-        insufficient[..., index] = short
-        steps[index] = (zeroed, present, used_weight / np.where(total > 0.0, total, 1.0)[..., None], fill)
-    result_trace = _trace(plan, points, nodes, steps, fills is None) if trace else None
-    return Aggregated(nodes, coverage, insufficient, result_trace)
+        total = _mean(weight, present)
+        safe_total = np.where(total > 0.0, total, 1.0)
+        score, denominator = _combine(zeroed, present, weight, safe_total, node)
+        short = (total <= 0.0) | (coverage[:, index] < node.missing.min_coverage - _EPSILON)
+        nodes[:, index] = np.where(short, np.nan, score)
+        insufficient[:, index] = short
+        steps[index] = _Step(values, total, np.where(short, 0.0, denominator), fill)
+    traced = _trace(plan, points, nodes, weights, steps, record_fills=fills is None) if trace else None
+    return Aggregated(nodes, coverage, insufficient, traced)
 
 
 def aggregate_with_trace(
@@ -99,26 +121,65 @@ def aggregate_with_trace(
     return result, result.trace
 
 
-def _shift(children: slice, offset: int) -> slice:
-    """A node-column slice as a slice of the node array."""
+def _local(children: slice, offset: int) -> slice:
+    """A column slice as a slice of the criteria (offset 0) or of the node array (offset C)."""
     return slice(children.start - offset, children.stop - offset)
 
 
+def _mean(weight: FloatArray, values: FloatArray | BoolArray) -> FloatArray:
+    """``sum_k weight[b, k] * values[b, k, i]`` as one (batched) matrix product: shape ``(B, n)``."""
+    product: FloatArray = np.matmul(weight[:, None, :], values.astype(np.float64, copy=False))[:, 0, :]
+    return product
+
+
 def _combine(
-    values: FloatArray, weight: FloatArray, total: FloatArray, present: BoolArray, node: NodePlan
-) -> FloatArray:
-    """One node's score from its children's values (missing ones zeroed) and used weights."""
-    safe_total = np.where(total > 0.0, total, 1.0)
+    values: FloatArray, present: BoolArray, weight: FloatArray, total: FloatArray, node: NodePlan
+) -> tuple[FloatArray, FloatArray]:
+    """One node's score from its children's values (missing ones zeroed), and its share denominator.
+
+    The denominator is what the children's parts add up to (see :func:`terms`): the score itself for an
+    arithmetic mean, the arithmetic mean for a geometric one, the weight share of the weakest for a minimum.
+    """
+    mean: FloatArray = _mean(weight, values) / total
     if node.aggregation == "arithmetic":
-        mean: FloatArray = np.sum(values * weight, axis=-1) / safe_total
-        return mean
+        return mean, mean
+    counted = present & (weight[:, :, None] > 0.0)
     if node.aggregation == "minimum":
-        weakest: FloatArray = np.min(np.where(present & (weight > 0.0), values, np.inf), axis=-1)
-        return weakest
+        weakest: FloatArray = np.min(np.where(counted, values, np.inf), axis=1)
+        binding = counted & (values == weakest[:, None, :])
+        return weakest, _mean(weight, binding) / total
     positive = values > 0.0
     logs = np.log(np.where(positive, values, 100.0) / 100.0)
-    zero = np.any(~positive & (weight > 0.0), axis=-1)
-    return np.where(zero, 0.0, 100.0 * np.exp(np.sum(weight * logs, axis=-1) / safe_total))
+    zero = np.any(counted & ~positive, axis=1)
+    geometric: FloatArray = np.where(zero, 0.0, 100.0 * np.exp(_mean(weight, logs) / total))
+    return geometric, mean
+
+
+def terms(
+    values: FloatArray,
+    weight: FloatArray,
+    total: FloatArray,
+    effective: FloatArray,
+    ratio: FloatArray,
+    score: FloatArray,
+    aggregation: str,
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Local weight, effective weight and contribution of the children of one node.
+
+    Args:
+        values: the children's values as used ``(B, k, r)``, NaN where not used.
+        weight: the children's weights ``(B, k)``.
+        total, effective, ratio, score: the node's used weight sum, effective weight, contribution ratio and
+            score ``(B, r)``.
+        aggregation: the node's aggregation.
+    """
+    present = ~np.isnan(values)
+    local = weight[:, :, None] * present / np.where(total > 0.0, total, 1.0)[:, None, :]
+    if aggregation == "minimum":
+        part = local * (present & (local > 0.0) & (values == score[:, None, :]))
+    else:
+        part = local * np.where(present, values, 0.0)
+    return local, local * effective[:, None, :], part * ratio[:, None, :]
 
 
 def _fill(
@@ -129,24 +190,25 @@ def _fill(
     if policy == "renormalise" or present.all():
         return None
     if policy == "worst":
-        return np.broadcast_to(plan.floors[node.children], values.shape)
+        return np.broadcast_to(plan.floors[node.children, None], values.shape)
     median = policy.endswith("median")
-    population = _statistic(values, present, median)[:, None, :]
+    population = _statistic(values, present, median)[..., None]
     if not policy.startswith("impute_group") or groups is None:
         return np.broadcast_to(population, values.shape)
     by_group = np.full(values.shape, np.nan)
     for group in np.unique(groups[groups >= 0]):
         members = groups == group
-        by_group[:, members, :] = _statistic(values[:, members, :], present[:, members, :], median)[:, None, :]
-    return np.where(np.isnan(by_group), population, by_group)
+        by_group[..., members] = _statistic(values[..., members], present[..., members], median)[..., None]
+    filled: FloatArray = np.where(np.isnan(by_group), population, by_group)
+    return filled
 
 
 def _statistic(values: FloatArray, present: BoolArray, median: bool) -> FloatArray:
-    """Mean or median over the instruments (axis 1) of the values present; NaN where none is."""
+    """Mean or median over the instruments (last axis) of the values present; NaN where none is."""
     if median:
-        return nan_quantile(values, 0.5, axis=1)
-    counts = present.sum(axis=1)
-    sums = np.where(present, values, 0.0).sum(axis=1)
+        return nan_quantile(values, 0.5, axis=-1)
+    counts = present.sum(axis=-1)
+    sums = np.where(present, values, 0.0).sum(axis=-1)
     mean: FloatArray = np.divide(sums, counts, out=np.full(sums.shape, np.nan), where=counts > 0)
     return mean
 
@@ -155,51 +217,76 @@ def _given(node: NodePlan, fills: FloatArray, values: FloatArray) -> FloatArray 
     """The recorded fill values of a node's children, for counterfactuals."""
     if node.missing.policy == "renormalise":
         return None
-    return np.broadcast_to(fills[..., node.children], values.shape)
+    return np.broadcast_to(fills[:, node.children], values.shape)
 
 
 def _trace(
-    plan: Plan,
-    points: FloatArray,
-    nodes: FloatArray,
-    steps: dict[int, tuple[FloatArray, BoolArray, FloatArray, FloatArray | None]],
-    record_fills: bool,
+    plan: Plan, points: FloatArray, nodes: FloatArray, weights: FloatArray, steps: list[_Step], record_fills: bool
 ) -> Trace:
-    """Walk down from the root: each child's local and effective weight and its contribution in points."""
-    batch, count, _ = nodes.shape
-    criteria = points.shape[1]
-    shape = (batch, count, criteria + len(plan.nodes))
-    used, local = np.full(shape, np.nan), np.zeros(shape)
-    effective, contributions = np.zeros(shape), np.zeros(shape)
-    imputed = np.zeros(shape, dtype=np.bool_)
-    fills = np.full(shape, np.nan) if record_fills else None
-    effective[..., criteria] = 1.0
-    contributions[..., criteria] = np.nan_to_num(nodes[..., 0])
+    """Walk down from the root: every node's local and effective weight, contribution and ratio."""
+    criteria = points.shape[0]
+    total = np.stack([step.total for step in steps], axis=1)
+    local, effective, contributions, ratio = (np.zeros(nodes.shape) for _ in range(4))
+    node_used = nodes.copy()
+    local[:, 0], effective[:, 0], contributions[:, 0] = 1.0, 1.0, np.nan_to_num(nodes[:, 0])
+    imputing = [index for index, step in enumerate(steps) if step.fill is not None]
+    imputed = np.zeros((nodes.shape[0], criteria + len(plan.nodes), nodes.shape[2]), dtype=np.bool_)
+    fills = np.full(imputed.shape, np.nan) if record_fills and imputing else None
+    used = points
+    for index in imputing:
+        kids, step = plan.nodes[index].children, steps[index]
+        raw = points[None, kids] if plan.nodes[index].has_criteria else nodes[:, _local(kids, criteria)]
+        imputed[:, kids] = ~np.isnan(step.values) & np.isnan(raw)
+        if fills is not None and step.fill is not None:
+            fills[:, kids] = step.fill
+        if plan.nodes[index].has_criteria:
+            used = used.copy() if used is points else used
+            used[kids] = step.values[0]
+        else:
+            node_used[:, _local(kids, criteria)] = step.values
     for index, node in enumerate(plan.nodes):
-        zeroed, present, share_weight, fill = steps[index]
+        step = steps[index]
+        ratio[:, index] = np.divide(
+            contributions[:, index], step.denominator, out=np.zeros(step.total.shape), where=step.denominator > 0.0
+        )
+        if node.has_criteria:
+            continue
+        kids = _local(node.children, criteria)
+        local[:, kids], effective[:, kids], contributions[:, kids] = terms(
+            node_used[:, kids],
+            weights[:, node.children],
+            step.total,
+            effective[:, index],
+            ratio[:, index],
+            np.nan_to_num(nodes[:, index]),
+            node.aggregation,
+        )
+    has_imputed = bool(imputing)
+    return Trace(
+        used, imputed if has_imputed else None, fills, total, ratio, local, effective, contributions, node_used
+    )
+
+
+def criterion_terms(
+    plan: Plan, trace: Trace, nodes: FloatArray, weights: FloatArray, rows: slice | IntArray
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Local weight, effective weight and contribution of every criterion for the instruments ``rows``.
+
+    Returns three ``(B, C, r)`` arrays, built from the trace's per-node factors by :func:`terms`.
+    """
+    shape = (weights.shape[0], plan.criterion_count, trace.used[:, rows].shape[1])
+    local, effective, contributions = np.zeros(shape), np.zeros(shape), np.zeros(shape)
+    for index, node in enumerate(plan.nodes):
+        if not node.has_criteria:
+            continue
         kids = node.children
-        score = np.nan_to_num(nodes[..., index])[..., None]
-        raw = points[None, :, kids] if node.has_criteria else nodes[..., _shift(kids, criteria)]
-        used[..., kids] = np.where(present, zeroed, np.nan)
-        imputed[..., kids] = present & np.isnan(raw)
-        if fills is not None and fill is not None:
-            fills[..., kids] = fill
-        local[..., kids] = share_weight
-        effective[..., kids] = effective[..., criteria + index, None] * share_weight
-        share = _shares(zeroed, present, share_weight, score, node)
-        contributions[..., kids] = contributions[..., criteria + index, None] * share
-    return Trace(used, imputed, fills, local, effective, contributions)
-
-
-def _shares(
-    values: FloatArray, present: BoolArray, weight: FloatArray, score: FloatArray, node: NodePlan
-) -> FloatArray:
-    """Each child's share of its node's score (see the module docstring); zero when the score is zero."""
-    if node.aggregation == "minimum":
-        weakest = present & (weight > 0.0) & (values == score)
-        part = weight * weakest
-    else:
-        part = weight * values
-    total = score if node.aggregation == "arithmetic" else part.sum(axis=-1, keepdims=True)
-    shares: FloatArray = np.divide(part, total, out=np.zeros(part.shape), where=total > 0.0)
-    return shares
+        local[:, kids], effective[:, kids], contributions[:, kids] = terms(
+            trace.used[None, kids][..., rows],
+            weights[:, kids],
+            trace.total[:, index][..., rows],
+            trace.effective[:, index][..., rows],
+            trace.ratio[:, index][..., rows],
+            np.nan_to_num(nodes[:, index][..., rows]),
+            node.aggregation,
+        )
+    return local, effective, contributions

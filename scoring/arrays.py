@@ -6,6 +6,7 @@ import numpy.typing as npt
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 IntArray = npt.NDArray[np.intp]
+ObjectArray = npt.NDArray[np.object_]
 
 
 def nan_quantile(values: FloatArray, q: float, axis: int = 0) -> FloatArray:

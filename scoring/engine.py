@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from scoring.aggregate import Aggregated, Trace, aggregate_with_trace
-from scoring.arrays import BoolArray, FloatArray, IntArray, min_tie_rank
+from scoring.arrays import BoolArray, FloatArray, IntArray, ObjectArray, min_tie_rank
 from scoring.catalogue import IndicatorSpec, encode_value
 from scoring.normalise import Normalised, normalise
 from scoring.plan import Plan, compile_plan
@@ -52,7 +52,8 @@ class EngineInput:
     catalogue: Mapping[str, IndicatorSpec] | None = None
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "values", np.asarray(self.values, dtype=np.float64))
+        # Column-major: the engine reads one indicator over all instruments at a time.
+        object.__setattr__(self, "values", np.asfortranarray(self.values, dtype=np.float64))
         rows, columns = len(self.instrument_ids), len(self.indicator_keys)
         if self.values.shape != (rows, columns):
             raise ValueError(f"values has shape {self.values.shape}, expected {(rows, columns)}")
@@ -99,7 +100,7 @@ class EngineInput:
 
 @dataclass(frozen=True)
 class CriterionData:
-    """Per criterion column, the values before normalisation and what treatment did."""
+    """Per criterion (rows) and instrument (columns), the values before normalisation and what treatment did."""
 
     raw: FloatArray
     transformed: FloatArray
@@ -114,7 +115,7 @@ class ScoreTable:
     instrument_ids: tuple[str, ...]
     scores: FloatArray
     ranks: FloatArray
-    grades: tuple[str | None, ...]
+    grades: ObjectArray
     coverage: FloatArray
 
     def records(self) -> list[dict[str, Any]]:
@@ -158,7 +159,7 @@ class ScoreSet:
     @cached_property
     def scores(self) -> FloatArray:
         """The final score per instrument; NaN when data is insufficient."""
-        return self.aggregated.nodes[0, :, 0]
+        return self.aggregated.nodes[0, 0]
 
     @cached_property
     def ranks(self) -> FloatArray:
@@ -166,17 +167,19 @@ class ScoreSet:
         return min_tie_rank(np.round(self.scores, 9))
 
     @cached_property
-    def grades(self) -> tuple[str | None, ...]:
-        """The grade band of each score (None without a score)."""
+    def grades(self) -> ObjectArray:
+        """The grade band of each score (None without a score), as an object array of labels."""
         bands = sorted(self.rubric.grades, key=lambda band: band.min)
+        labels = np.array([band.label for band in bands] + [None], dtype=object)
         position = np.searchsorted([band.min for band in bands], self.scores, side="right") - 1
-        labels = [bands[max(int(p), 0)].label for p in position]
-        return tuple(None if np.isnan(value) else label for value, label in zip(self.scores, labels, strict=True))
+        position[np.isnan(self.scores)] = len(bands)
+        grades: ObjectArray = labels[np.maximum(position, 0)]
+        return grades
 
     @property
     def coverage(self) -> FloatArray:
         """Share of the rubric's weight resting on data present, per instrument."""
-        return self.aggregated.coverage[0, :, 0]
+        return self.aggregated.coverage[0, 0]
 
     def table(self) -> ScoreTable:
         """The bulk table for rankings: ids, scores, ranks, grades, coverage, no explanations built."""
@@ -194,8 +197,8 @@ class ScoreSet:
         column = self.plan.column_of(key)
         criteria = self.plan.criterion_count
         if column < criteria:
-            return self.trace.used[0, :, column]
-        return self.aggregated.nodes[0, :, column - criteria]
+            return self.trace.used[column]
+        return self.aggregated.nodes[0, column - criteria]
 
     def explain(self, instrument_id: str) -> "Explanation":
         """Explain one instrument's score: a slice of this run's arrays (see :mod:`scoring.explain`)."""
@@ -222,8 +225,8 @@ def score(rubric: Rubric, data: EngineInput) -> ScoreSet:
     ...     "criteria": [{"key": "c", "label": "C", "indicator": "X",
     ...                   "normalisation": {"method": "goalposts", "min": 0, "max": 10}}]}]})
     >>> result = score(rubric, EngineInput(("a", "b"), ("X",), np.array([[2.5], [10.0]])))
-    >>> result.scores.tolist(), result.ranks.tolist(), result.grades
-    ([25.0, 100.0], [2.0, 1.0], ('Moderate', 'High'))
+    >>> result.scores.tolist(), result.ranks.tolist(), result.grades.tolist()
+    ([25.0, 100.0], [2.0, 1.0], ['Moderate', 'High'])
     """
     plan = compile_plan(rubric, data.indicator_keys, data.catalogue)
     return evaluate(plan, data)
@@ -235,13 +238,16 @@ def evaluate(plan: Plan, data: EngineInput, weights: FloatArray | None = None) -
     normalised = normalise([criterion.rule for criterion in plan.criteria], criteria.transformed)
     vector = plan.weights if weights is None else weights
     aggregated, trace = aggregate_with_trace(plan, normalised.points, vector[None, :], data.group_codes)
-    return ScoreSet(plan, data, criteria, normalised, aggregated, trace, vector)
+    result = ScoreSet(plan, data, criteria, normalised, aggregated, trace, vector)
+    _ = result.ranks, result.grades  # part of every run: the bulk table is ready when score() returns
+    return result
 
 
 def _criterion_data(plan: Plan, values: FloatArray) -> CriterionData:
     """Gather each criterion's column and apply its transform and outlier treatment."""
     columns = [criterion.column for criterion in plan.criteria]
-    raw = values if columns == list(range(values.shape[1])) else values[:, columns]
+    by_indicator = values.T
+    raw = by_indicator if columns == list(range(values.shape[1])) else by_indicator[columns]
     treated = [criterion for criterion in plan.criteria if criterion.transform or criterion.outliers]
     if not treated:
         nothing = np.zeros((0, 0), dtype=np.bool_)
@@ -252,10 +258,10 @@ def _criterion_data(plan: Plan, values: FloatArray) -> CriterionData:
     for position, criterion in enumerate(plan.criteria):
         if criterion not in treated:
             continue
-        denominator = values[:, criterion.denominator_column] if criterion.denominator_column is not None else None
-        column = apply_transform(criterion.transform, raw[:, position], denominator)
+        denominator = by_indicator[criterion.denominator_column] if criterion.denominator_column is not None else None
+        column = apply_transform(criterion.transform, raw[position], denominator)
         if criterion.outliers is not None:
             outcome = treat_outliers(criterion.outliers, column)
-            column, winsorised[:, position], treatment[position] = outcome.values, outcome.winsorised, outcome.summary
-        transformed[:, position] = column
+            column, winsorised[position], treatment[position] = outcome.values, outcome.winsorised, outcome.summary
+        transformed[position] = column
     return CriterionData(raw, transformed, winsorised, tuple(treatment))

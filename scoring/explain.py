@@ -1,7 +1,9 @@
 """Explanations: one instrument's slice of a scoring run, rendered as a dict (JSON) or as lines (people).
 
 Nothing here recomputes a score. Values, weights, contributions and flags are read from the arrays of the
-:class:`~scoring.engine.ScoreSet`. The one counterfactual, the improvement potential (the points the final
+:class:`~scoring.engine.ScoreSet`; a criterion's weights and contribution are the products of its value and
+its node's recorded factors (:func:`scoring.aggregate.criterion_terms`, the formula the run itself uses).
+The one counterfactual, the improvement potential (the points the final
 score would gain if one criterion reached its best points, all else fixed: other values, imputed values and
 the statistics of population-relative normalisations), runs the same vectorised aggregation on one row per
 criterion.
@@ -20,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from scoring.aggregate import aggregate
+from scoring.aggregate import aggregate, criterion_terms
 from scoring.arrays import FloatArray
 from scoring.rubric import RatioTransform
 from scoring.wording import describe_rule, describe_value, number
@@ -112,15 +114,20 @@ def explain(scores: "ScoreSet", row: int) -> Explanation:
     plan, trace = scores.plan, scores.trace
     criteria_count = plan.criterion_count
     potential = improvement_potential(scores, row)
-    criteria = tuple(_criterion(scores, row, column, potential[column]) for column in range(criteria_count))
+    weights = scores.weights[None, :]
+    terms = criterion_terms(plan, trace, scores.aggregated.nodes, weights, np.array([row]))
+    criteria = tuple(
+        _criterion(scores, row, column, potential[column], tuple(float(a[0, column, 0]) for a in terms))
+        for column in range(criteria_count)
+    )
     nodes = []
     for index, node in enumerate(plan.nodes):
         column = criteria_count + index
         flags = tuple(
             name
             for name, on in (
-                ("insufficient", scores.aggregated.insufficient[0, row, index]),
-                ("imputed", trace.imputed[0, row, column]),
+                ("insufficient", scores.aggregated.insufficient[0, index, row]),
+                ("imputed", trace.imputed is not None and trace.imputed[0, column, row]),
             )
             if on
         )
@@ -129,11 +136,11 @@ def explain(scores: "ScoreSet", row: int) -> Explanation:
                 key=node.key,
                 label=node.label,
                 path=node.path,
-                score=_optional(scores.aggregated.nodes[0, row, index]),
-                coverage=float(scores.aggregated.coverage[0, row, index]),
+                score=_optional(scores.aggregated.nodes[0, index, row]),
+                coverage=float(scores.aggregated.coverage[0, index, row]),
                 weight=float(plan.weights[column]),
-                effective_weight=float(trace.effective[0, row, column]),
-                contribution=float(trace.contributions[0, row, column]),
+                effective_weight=float(trace.effective[0, index, row]),
+                contribution=float(trace.contributions[0, index, row]),
                 aggregation=node.aggregation,
                 flags=flags,
             )
@@ -158,12 +165,13 @@ def improvement_potential(scores: "ScoreSet", row: int) -> FloatArray:
     """Points the final score of ``row`` would gain if each criterion reached its best points (NaN: no score)."""
     plan = scores.plan
     count = plan.criterion_count
-    rows = np.tile(scores.normalised.points[row], (count, 1))
+    # One counterfactual instrument per criterion: a copy of this one with that criterion at its best.
+    rows = np.repeat(scores.normalised.points[:, row : row + 1], count, axis=1)
     rows[np.arange(count), np.arange(count)] = plan.ceilings[:count]
     recorded = scores.trace.fills
-    fills = np.full((1, 1, len(plan.keys)), np.nan) if recorded is None else recorded[:, row : row + 1, :]
-    fills = np.broadcast_to(fills, (1, count, len(plan.keys)))
-    better = aggregate(plan, rows, scores.weights[None, :], fills=fills).nodes[0, :, 0]
+    fills = np.full((1, len(plan.keys), 1), np.nan) if recorded is None else recorded[:, :, row : row + 1]
+    fills = np.broadcast_to(fills, (1, len(plan.keys), count))
+    better = aggregate(plan, rows, scores.weights[None, :], fills=fills).nodes[0, 0]
     return np.asarray(better - scores.scores[row], dtype=np.float64)
 
 
@@ -173,29 +181,31 @@ def insufficient_reason(scores: "ScoreSet", row: int) -> str | None:
         return None
     plan, aggregated = scores.plan, scores.aggregated
     short = [
-        f"{node.label} has {aggregated.coverage[0, row, index]:.0%} of its weight on data "
+        f"{node.label} has {aggregated.coverage[0, index, row]:.0%} of its weight on data "
         f"(needs {node.missing.min_coverage:.0%})"
         for index, node in enumerate(plan.nodes)
-        if aggregated.insufficient[0, row, index]
+        if aggregated.insufficient[0, index, row]
     ]
-    missing = [c.label for j, c in enumerate(plan.criteria) if math.isnan(scores.criteria.transformed[row, j])]
+    missing = [c.label for j, c in enumerate(plan.criteria) if math.isnan(scores.criteria.transformed[j, row])]
     return "insufficient data: " + "; ".join(short) + (f"; missing: {', '.join(missing)}" if missing else "")
 
 
-def _criterion(scores: "ScoreSet", row: int, column: int, potential: float) -> CriterionExplanation:
-    """One criterion's slice."""
+def _criterion(
+    scores: "ScoreSet", row: int, column: int, potential: float, terms: tuple[float, ...]
+) -> CriterionExplanation:
+    """One criterion's slice; ``terms`` are its local weight, effective weight and contribution."""
     plan, trace, data = scores.plan, scores.trace, scores.data
     criterion = plan.criteria[column]
-    raw = float(scores.criteria.raw[row, column])
-    transformed = float(scores.criteria.transformed[row, column])
+    raw = float(scores.criteria.raw[column, row])
+    transformed = float(scores.criteria.transformed[column, row])
     winsorised = scores.criteria.winsorised
     flags = tuple(
         name
         for name, on in (
             ("missing", math.isnan(transformed)),
-            ("imputed", trace.imputed[0, row, column]),
-            ("capped", scores.normalised.capped[row, column]),
-            ("winsorised", winsorised.size > 0 and winsorised[row, column]),
+            ("imputed", trace.imputed is not None and trace.imputed[0, column, row]),
+            ("capped", scores.normalised.capped[column, row]),
+            ("winsorised", winsorised.size > 0 and winsorised[column, row]),
         )
         if on
     )
@@ -203,7 +213,7 @@ def _criterion(scores: "ScoreSet", row: int, column: int, potential: float) -> C
     ratio = criterion.transform if isinstance(criterion.transform, RatioTransform) else None
     sources = [criterion.indicator] + ([ratio.denominator] if ratio else [])
     parameters = scores.normalised.parameters[column] if scores.normalised.parameters else {}
-    effective = float(trace.effective[0, row, column])
+    local, effective, contribution = terms
     return CriterionExplanation(
         key=criterion.key,
         label=criterion.label,
@@ -212,11 +222,11 @@ def _criterion(scores: "ScoreSet", row: int, column: int, potential: float) -> C
         raw=_optional(raw),
         value=describe_value(criterion, raw),
         transformed=_optional(transformed),
-        normalised=_optional(trace.used[0, row, column]),
+        normalised=_optional(trace.used[column, row]),
         weight=float(plan.weights[column]),
-        local_weight=float(trace.local[0, row, column]),
+        local_weight=local,
         effective_weight=effective,
-        contribution=float(trace.contributions[0, row, column]),
+        contribution=contribution,
         max_contribution=effective * float(plan.ceilings[column]),
         flags=flags,
         rule=describe_rule(criterion, parameters, scores.criteria.treatment[column]),

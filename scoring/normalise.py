@@ -1,6 +1,6 @@
 """Normalisation: transformed indicator values into 0..100 points, a block of criteria at a time.
 
-Every method works on a block ``x`` of shape (instruments, criteria) that share the method, and returns the
+Every method works on a block ``x`` of shape (criteria, instruments) that share the method, and returns the
 points, a mask of values held within 0..100 by a cap, and per criterion the parameters it used (for
 population-relative methods: the statistics of the scored set), which explanations quote. Population-relative
 methods use the values present in the scored set only; a missing value stays NaN.
@@ -47,10 +47,10 @@ Method = Callable[[Sequence[ColumnRule], FloatArray], Normalised]
 
 
 def normalise(rules: Sequence[ColumnRule], x: FloatArray) -> Normalised:
-    """Normalise every column of ``x`` (instruments x criteria) with its rule, grouping columns by method.
+    """Normalise every row of ``x`` (criteria x instruments) with its rule, grouping criteria by method.
 
     >>> rule = ColumnRule(Goalposts(method="goalposts", min=0, max=10))
-    >>> normalise([rule], np.array([[5.0], [12.0], [np.nan]])).points.ravel().tolist()
+    >>> normalise([rule], np.array([[5.0, 12.0, np.nan]])).points.ravel().tolist()
     [50.0, 100.0, nan]
     """
     groups: dict[str, list[int]] = {}
@@ -62,9 +62,9 @@ def normalise(rules: Sequence[ColumnRule], x: FloatArray) -> Normalised:
     capped = np.zeros(x.shape, dtype=np.bool_)
     parameters: list[dict[str, float]] = [{} for _ in rules]
     for method, columns in groups.items():
-        part = _METHODS[method]([rules[column] for column in columns], x[:, columns])
-        points[:, columns] = part.points
-        capped[:, columns] = part.capped
+        part = _METHODS[method]([rules[column] for column in columns], x[columns])
+        points[columns] = part.points
+        capped[columns] = part.capped
         for column, used in zip(columns, part.parameters, strict=True):
             parameters[column] = used
     return Normalised(points, capped, parameters)
@@ -88,10 +88,11 @@ def point_range(spec: Normalisation) -> tuple[float, float]:
 
 def _capped(points: FloatArray, caps: Sequence[bool]) -> Normalised:
     """Hold the columns whose rule is capped within 0..100, flagging the values that were moved."""
-    cap = np.asarray(caps, dtype=np.bool_)
-    capped = ((points < 0.0) | (points > 100.0)) & cap
+    cap = np.asarray(caps, dtype=np.bool_)[:, None]
+    capped = (points < 0.0) | (points > 100.0)
     if cap.all():
-        return Normalised(np.clip(points, 0.0, 100.0), capped, [{} for _ in caps])
+        return Normalised(np.clip(points, 0.0, 100.0, out=points), capped, [{} for _ in caps])
+    capped &= cap
     return Normalised(np.where(cap, np.clip(points, 0.0, 100.0), points), capped, [{} for _ in caps])
 
 
@@ -100,64 +101,67 @@ def _goalposts(rules: Sequence[ColumnRule], x: FloatArray) -> Normalised:
     higher = np.array([rule.higher for rule in rules])
     low = np.array([spec.min for spec in specs])
     high = np.array([spec.max for spec in specs])
-    start = np.where(higher, low, high)
-    scale = 100.0 / np.where(higher, high - low, low - high)
-    return _capped((x - start) * scale, [spec.capped for spec in specs])
+    start = np.where(higher, low, high)[:, None]
+    points = x - start
+    points *= (100.0 / np.where(higher, high - low, low - high))[:, None]
+    return _capped(points, [spec.capped for spec in specs])
 
 
 def _bands(rules: Sequence[ColumnRule], x: FloatArray) -> Normalised:
-    points = np.full_like(x, np.nan)
+    points = np.empty_like(x)
     for column, rule in enumerate(rules):
         assert isinstance(rule.spec, Bands)
-        thresholds = np.array([band.min for band in rule.spec.bands])
-        table = np.array([rule.spec.below, *(band.points for band in rule.spec.bands)])
-        present = ~np.isnan(x[:, column])
-        points[present, column] = table[np.searchsorted(thresholds, x[present, column], side="right")]
+        points[column] = rule.spec.below
+        for band in rule.spec.bands:  # thresholds rise, so a later band overrides an earlier one
+            points[column][x[column] >= band.min] = band.points
+    points[np.isnan(x)] = np.nan
     return Normalised(points, np.zeros(x.shape, dtype=np.bool_), [{} for _ in rules])
 
 
 def _boolean(rules: Sequence[ColumnRule], x: FloatArray) -> Normalised:
-    true = np.array([rule.spec.true_points for rule in rules if isinstance(rule.spec, BooleanMap)])
-    false = np.array([rule.spec.false_points for rule in rules if isinstance(rule.spec, BooleanMap)])
-    _check_codes(rules, x, [2] * len(rules))
-    points = np.where(np.isnan(x), np.nan, np.where(x == 1.0, true, false))
-    return Normalised(points, np.zeros(x.shape, dtype=np.bool_), [{} for _ in rules])
+    tables = [[rule.spec.false_points, rule.spec.true_points] for rule in rules if isinstance(rule.spec, BooleanMap)]
+    return _lookup(rules, x, tables)
 
 
 def _level_map(rules: Sequence[ColumnRule], x: FloatArray) -> Normalised:
-    sizes = [len(rule.choices) for rule in rules]
-    _check_codes(rules, x, sizes)
-    table = np.zeros((len(rules), max(sizes)))
-    for column, rule in enumerate(rules):
+    tables = []
+    for rule in rules:
         assert isinstance(rule.spec, OrdinalMap | CategoricalMap)
-        table[column, : sizes[column]] = [rule.spec.points[name] for name in rule.choices]
-    codes = np.nan_to_num(x, nan=0.0).astype(np.intp)
-    points = np.where(np.isnan(x), np.nan, table[np.arange(len(rules)), codes])
-    return Normalised(points, np.zeros(x.shape, dtype=np.bool_), [{} for _ in rules])
+        tables.append([rule.spec.points[name] for name in rule.choices])
+    return _lookup(rules, x, tables)
 
 
-def _check_codes(rules: Sequence[ColumnRule], x: FloatArray, sizes: Sequence[int]) -> None:
-    """Refuse encoded values that are no level, category or boolean position (see scoring.catalogue)."""
-    present = ~np.isnan(x)
-    bad = present & ((x < 0) | (x >= np.asarray(sizes)) | (x != np.floor(np.nan_to_num(x))))
+def _lookup(rules: Sequence[ColumnRule], x: FloatArray, tables: Sequence[Sequence[float]]) -> Normalised:
+    """Points by code: ``tables[column][code]``; a missing value (NaN) becomes code -1, the NaN entry."""
+    sizes = np.array([len(table) for table in tables])
+    table = np.full((len(tables), sizes.max() + 1), np.nan)
+    for column, points in enumerate(tables):
+        table[column, : len(points)] = points
+    missing = np.isnan(x)
+    filled = np.where(missing, -1.0, x)
+    codes = filled.astype(np.intp)
+    bad = (codes != filled) | (codes >= sizes[:, None]) | (codes < -1) | ((codes == -1) & ~missing)
     if bad.any():
-        column = int(np.argwhere(bad)[0][1])
-        value = x[bad][0]
+        column, row = (int(position) for position in np.argwhere(bad)[0])
         raise ValueError(
-            f"{value} is no valid code for a {rules[column].spec.method} criterion (0..{sizes[column] - 1})"
+            f"{x[column, row]} is no valid code for a {rules[column].spec.method} criterion (0..{sizes[column] - 1})"
         )
+    points = np.empty_like(x)
+    for column in range(len(tables)):
+        points[column] = np.take(table[column], codes[column])
+    return Normalised(points, np.zeros(x.shape, dtype=np.bool_), [{} for _ in rules])
 
 
 def _target(rules: Sequence[ColumnRule], x: FloatArray) -> Normalised:
     specs = [rule.spec for rule in rules if isinstance(rule.spec, Target)]
-    gap = x - np.array([spec.target for spec in specs])
-    sides = np.array([spec.side for spec in specs])
+    gap = x - np.array([spec.target for spec in specs])[:, None]
+    sides = np.array([spec.side for spec in specs])[:, None]
     distance = np.where(
         sides == "at_least",
         np.maximum(-gap, 0.0),
         np.where(sides == "at_most", np.maximum(gap, 0.0), np.abs(gap)),
     )
-    points = 100.0 * np.clip(1.0 - distance / np.array([spec.width for spec in specs]), 0.0, 1.0)
+    points = 100.0 * np.clip(1.0 - distance / np.array([spec.width for spec in specs])[:, None], 0.0, 1.0)
     return Normalised(points, np.zeros(x.shape, dtype=np.bool_), [{} for _ in rules])
 
 
@@ -171,16 +175,16 @@ def _per_column(
         capped = np.zeros(x.shape, dtype=np.bool_)
         parameters = []
         for column, rule in enumerate(rules):
-            present = ~np.isnan(x[:, column])
-            values = x[present, column]
+            present = ~np.isnan(x[column])
+            values = x[column, present]
             if values.size == 0:
                 parameters.append({"count": 0.0})
                 continue
             result, cap, used = method(rule, values)
             if cap:
-                capped[present, column] = (result < 0.0) | (result > 100.0)
+                capped[column, present] = (result < 0.0) | (result > 100.0)
                 result = np.clip(result, 0.0, 100.0)
-            points[present, column] = result
+            points[column, present] = result
             parameters.append({"count": float(values.size), **used})
         return Normalised(points, capped, parameters)
 

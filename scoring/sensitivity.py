@@ -106,7 +106,7 @@ def sensitivity(
     ranks = np.empty((samples, len(data.instrument_ids)))
     for start in range(0, samples, batch):
         chunk = weights[start : start + batch]
-        scores = aggregate(plan, baseline.normalised.points, chunk, data.group_codes).nodes[..., 0]
+        scores = aggregate(plan, baseline.normalised.points, chunk, data.group_codes).nodes[:, 0]
         ranks[start : start + batch] = min_tie_rank(np.round(scores, 9))
     shift = np.abs(ranks - baseline.ranks[None, :])
     influence = [

@@ -78,7 +78,8 @@ def validate_rubric(
     data: Mapping[str, Any] = raw.model_dump() if isinstance(raw, Rubric) else raw
     problems: list[RubricProblem] = []
     try:
-        Rubric.model_validate(data)
+        if not isinstance(raw, Rubric):  # a model instance has passed these checks already
+            Rubric.model_validate(data)
     except ValidationError as error:
         problems += [
             RubricProblem(path=format_path(item["loc"]), message=item["msg"].removeprefix("Value error, "))
