@@ -1,0 +1,214 @@
+"""A bad rubric is refused with every problem and its path."""
+
+import copy
+import math
+from typing import Any
+
+import pytest
+
+from scoring.catalogue import IndicatorSpec
+from scoring.validation import RubricError, RubricProblem, parse_rubric, validate_rubric
+
+CATALOGUE = {
+    "A": IndicatorSpec(key="A", label="A"),
+    "B": IndicatorSpec(key="B", label="B"),
+    "POP": IndicatorSpec(key="POP", label="Population"),
+    "LEVEL": IndicatorSpec(key="LEVEL", label="Deadlines", value_type="ordinal", levels=["none", "vague", "fixed"]),
+}
+
+
+def good() -> dict[str, Any]:
+    return {
+        "key": "r",
+        "label": "R",
+        "dimensions": [
+            {
+                "key": "legal",
+                "label": "Legal",
+                "criteria": [
+                    {
+                        "key": "a",
+                        "label": "A",
+                        "indicator": "A",
+                        "normalisation": {"method": "goalposts", "min": 0, "max": 10},
+                    },
+                    {"key": "b", "label": "B", "indicator": "B", "normalisation": {"method": "rank"}},
+                ],
+            },
+            {
+                "key": "practice",
+                "label": "Practice",
+                "criteria": [
+                    {
+                        "key": "level",
+                        "label": "Deadlines",
+                        "indicator": "LEVEL",
+                        "normalisation": {"method": "ordinal", "points": {"none": 0, "vague": 50, "fixed": 100}},
+                    }
+                ],
+            },
+        ],
+    }
+
+
+def changed(path: str, value: Any) -> dict[str, Any]:
+    """A copy of the good rubric with one value at a dotted path (list indexes as numbers) replaced."""
+    raw = copy.deepcopy(good())
+    target: Any = raw
+    parts = [int(part) if part.isdigit() else part for part in path.split(".")]
+    for part in parts[:-1]:
+        target = target[part]
+    target[parts[-1]] = value
+    return raw
+
+
+CASES = [
+    pytest.param(
+        changed("dimensions.0.criteria.0.weight", -1.0),
+        "dimensions[0].criteria[0].weight",
+        "greater than or equal to 0",
+        id="negative-weight",
+    ),
+    pytest.param(
+        changed("dimensions.0.criteria.0.weight", math.nan),
+        "dimensions[0].criteria[0].weight",
+        "finite number",
+        id="nan-weight",
+    ),
+    pytest.param(
+        changed("dimensions.1.weight", math.inf), "dimensions[1].weight", "finite number", id="infinite-weight"
+    ),
+    pytest.param(
+        changed(
+            "dimensions.0.criteria",
+            [
+                {"key": "a", "label": "A", "indicator": "A", "weight": 0, "normalisation": {"method": "rank"}},
+                {"key": "b", "label": "B", "indicator": "B", "weight": 0.0, "normalisation": {"method": "rank"}},
+            ],
+        ),
+        "dimensions[0].criteria",
+        "the weights of all 2 criteria are zero",
+        id="all-zero-sibling-weights",
+    ),
+    pytest.param(
+        changed("dimensions.0.criteria.0.normalisation", {"method": "goalposts", "min": 5, "max": 5}),
+        "dimensions[0].criteria[0].normalisation",
+        "goalposts must differ (min and max are both 5.0)",
+        id="equal-goalposts",
+    ),
+    pytest.param(
+        changed("dimensions.1.criteria.0.key", "legal"),
+        "dimensions[1].criteria[0].key",
+        "duplicate key 'legal' (first at dimensions[0].key)",
+        id="duplicate-key",
+    ),
+    pytest.param(
+        changed("dimensions.0.aggregation", "harmonic"),
+        "dimensions[0].aggregation",
+        "'arithmetic', 'geometric' or 'minimum'",
+        id="unknown-aggregation",
+    ),
+    pytest.param(
+        changed("aggregation", "median"),
+        "aggregation",
+        "'arithmetic', 'geometric' or 'minimum'",
+        id="unknown-root-aggregation",
+    ),
+    pytest.param(
+        changed("dimensions.0.criteria.1.normalisation", {"method": "sigmoid"}),
+        "dimensions[0].criteria[1].normalisation",
+        "does not match any of the expected tags",
+        id="unknown-normalisation",
+    ),
+    pytest.param(
+        changed("dimensions.0.missing", {"policy": "guess"}),
+        "dimensions[0].missing.policy",
+        "Input should be",
+        id="unknown-missing-policy",
+    ),
+    pytest.param(
+        changed("dimensions.0.criteria.0.indicator", "NOPE"),
+        "dimensions[0].criteria[0].indicator",
+        "indicator 'NOPE' is not in the catalogue",
+        id="indicator-missing-from-catalogue",
+    ),
+    pytest.param(
+        changed("dimensions.1.criteria.0.normalisation", {"method": "goalposts", "min": 0, "max": 2}),
+        "dimensions[1].criteria[0].normalisation.method",
+        "indicator 'LEVEL' is ordinal: map it with method 'ordinal'",
+        id="ordinal-indicator-without-ordinal-mapping",
+    ),
+    pytest.param(
+        changed("dimensions.1.criteria.0.normalisation.points", {"none": 0, "vague": 50, "fixed": 100, "strict": 100}),
+        "dimensions[1].criteria[0].normalisation.points.strict",
+        "'strict' is not a level of 'LEVEL' (none, vague, fixed)",
+        id="ordinal-mapping-names-an-unknown-level",
+    ),
+    pytest.param(
+        changed("dimensions.1.criteria.0.normalisation.points", {"none": 0, "fixed": 100}),
+        "dimensions[1].criteria[0].normalisation.points",
+        "no points for 'vague'",
+        id="ordinal-mapping-misses-a-level",
+    ),
+    pytest.param(
+        changed("dimensions.0.criteria.0.transform", {"kind": "ratio", "denominator": "PEOPLE"}),
+        "dimensions[0].criteria[0].transform.denominator",
+        "denominator indicator 'PEOPLE' is not in the catalogue",
+        id="ratio-denominator-missing-from-catalogue",
+    ),
+    pytest.param(
+        changed("dimensions.0.criteria.0.colour", "red"),
+        "dimensions[0].criteria[0].colour",
+        "Extra inputs are not permitted",
+        id="unknown-field",
+    ),
+    pytest.param(
+        changed("grades", [{"label": "Top", "min": 50}]), "grades", "a band starting at 0", id="grades-leave-a-gap"
+    ),
+]
+
+
+@pytest.mark.parametrize(("raw", "path", "message"), CASES)
+def test_each_rubric_problem_is_reported_once_with_its_path(raw: dict[str, Any], path: str, message: str) -> None:
+    problems = validate_rubric(raw, CATALOGUE)
+    assert len(problems) == 1, problems
+    assert problems[0].path == path
+    assert message in problems[0].message
+
+
+def test_a_good_rubric_has_no_problems() -> None:
+    assert validate_rubric(good(), CATALOGUE) == []
+
+
+def test_every_problem_of_a_rubric_is_reported_at_once() -> None:
+    raw = changed("dimensions.0.criteria.0.weight", -1.0)
+    raw["dimensions"][0]["aggregation"] = "harmonic"
+    raw["dimensions"][1]["criteria"][0]["key"] = "a"
+    raw["dimensions"][0]["criteria"][1]["indicator"] = "NOPE"
+    paths = [problem.path for problem in validate_rubric(raw, CATALOGUE)]
+    assert paths == [
+        "dimensions[0].aggregation",
+        "dimensions[0].criteria[0].weight",
+        "dimensions[0].criteria[1].indicator",
+        "dimensions[1].criteria[0].key",
+    ]
+
+
+def test_parse_rubric_raises_a_rubric_error_listing_every_problem() -> None:
+    raw = changed("dimensions.0.criteria.0.weight", -1.0)
+    raw["dimensions"][1]["weight"] = math.nan
+    with pytest.raises(RubricError) as caught:
+        parse_rubric(raw, CATALOGUE)
+    assert [problem.path for problem in caught.value.problems] == [
+        "dimensions[0].criteria[0].weight",
+        "dimensions[1].weight",
+    ]
+    assert str(caught.value).startswith("invalid rubric: dimensions[0].criteria[0].weight: ")
+
+
+def test_catalogue_checks_are_skipped_without_a_catalogue() -> None:
+    assert validate_rubric(changed("dimensions.0.criteria.0.indicator", "NOPE")) == []
+
+
+def test_a_problem_renders_as_path_and_message() -> None:
+    assert str(RubricProblem(path="dimensions[0].weight", message="bad")) == "dimensions[0].weight: bad"
