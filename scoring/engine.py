@@ -159,7 +159,8 @@ class ScoreSet:
     @cached_property
     def scores(self) -> FloatArray:
         """The final score per instrument; NaN when data is insufficient."""
-        return self.aggregated.nodes[0, 0]
+        scores: FloatArray = self.aggregated.nodes[0, 0]
+        return scores
 
     @cached_property
     def ranks(self) -> FloatArray:
@@ -179,7 +180,8 @@ class ScoreSet:
     @property
     def coverage(self) -> FloatArray:
         """Share of the rubric's weight resting on data present, per instrument."""
-        return self.aggregated.coverage[0, 0]
+        coverage: FloatArray = self.aggregated.coverage[0, 0]
+        return coverage
 
     def table(self) -> ScoreTable:
         """The bulk table for rankings: ids, scores, ranks, grades, coverage, no explanations built."""
@@ -196,9 +198,10 @@ class ScoreSet:
         """A node's scores (the rubric key gives the final scores) or a criterion's points, per instrument."""
         column = self.plan.column_of(key)
         criteria = self.plan.criterion_count
-        if column < criteria:
-            return self.trace.used[column]
-        return self.aggregated.nodes[0, column - criteria]
+        values: FloatArray = (
+            self.trace.used[column] if column < criteria else self.aggregated.nodes[0, column - criteria]
+        )
+        return values
 
     def explain(self, instrument_id: str) -> "Explanation":
         """Explain one instrument's score: a slice of this run's arrays (see :mod:`scoring.explain`)."""

@@ -180,12 +180,17 @@ def insufficient_reason(scores: "ScoreSet", row: int) -> str | None:
     if not math.isnan(scores.scores[row]):
         return None
     plan, aggregated = scores.plan, scores.aggregated
-    short = [
-        f"{node.label} has {aggregated.coverage[0, index, row]:.0%} of its weight on data "
-        f"(needs {node.missing.min_coverage:.0%})"
-        for index, node in enumerate(plan.nodes)
-        if aggregated.insufficient[0, index, row]
-    ]
+    short = []
+    for index, node in enumerate(plan.nodes):
+        coverage = aggregated.coverage[0, index, row]
+        if not aggregated.insufficient[0, index, row]:
+            continue
+        if coverage < node.missing.min_coverage:
+            short.append(
+                f"{node.label} has {coverage:.0%} of its weight on data (needs {node.missing.min_coverage:.0%})"
+            )
+        else:
+            short.append(f"{node.label} has no part with a value")
     missing = [c.label for j, c in enumerate(plan.criteria) if math.isnan(scores.criteria.transformed[j, row])]
     return "insufficient data: " + "; ".join(short) + (f"; missing: {', '.join(missing)}" if missing else "")
 
@@ -256,7 +261,8 @@ def _parent(path: str) -> str:
 def _node_line(node: NodeExplanation) -> str:
     if node.score is None:
         return f"{node.label}: insufficient data ({node.coverage:.0%} coverage)"
-    return f"{node.label}: {node.score:.1f} points, weight {node.effective_weight:.2f}, {node.contribution:.1f} points"
+    weight = number(round(node.effective_weight, 4))
+    return f"{node.label}: {node.score:.1f} points, weight {weight}, {node.contribution:.1f} points"
 
 
 def _criterion_line(c: CriterionExplanation) -> str:

@@ -135,8 +135,8 @@ def _lookup(rules: Sequence[ColumnRule], x: FloatArray, tables: Sequence[Sequenc
     """Points by code: ``tables[column][code]``; a missing value (NaN) becomes code -1, the NaN entry."""
     sizes = np.array([len(table) for table in tables])
     table = np.full((len(tables), sizes.max() + 1), np.nan)
-    for column, points in enumerate(tables):
-        table[column, : len(points)] = points
+    for column, entries in enumerate(tables):
+        table[column, : len(entries)] = entries
     missing = np.isnan(x)
     filled = np.where(missing, -1.0, x)
     codes = filled.astype(np.intp)
