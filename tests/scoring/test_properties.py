@@ -1,0 +1,109 @@
+"""Properties every scoring run keeps, whatever the data (hypothesis)."""
+
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from scoring.engine import EngineInput, score
+from scoring.rubric import Rubric
+
+KEYS = ("A", "B", "C", "D")
+ABSOLUTE = [
+    {"method": "goalposts", "min": 0.0, "max": 100.0},
+    {"method": "goalposts", "min": 20.0, "max": 80.0, "direction": "lower"},
+    {"method": "bands", "bands": [{"min": 30.0, "points": 40.0}, {"min": 70.0, "points": 100.0}]},
+    {"method": "target", "target": 50.0, "width": 40.0, "side": "at_least"},
+]
+RELATIVE = [{"method": "minmax"}, {"method": "zscore"}, {"method": "percentile"}, {"method": "rank"}]
+
+values = st.one_of(st.floats(-50.0, 150.0, allow_nan=False), st.just(float("nan")))
+matrices = st.integers(1, 7).flatmap(
+    lambda rows: st.lists(st.lists(values, min_size=4, max_size=4), min_size=rows, max_size=rows)
+)
+weights = st.lists(st.floats(0.05, 10.0), min_size=6, max_size=6)
+aggregations = st.sampled_from(["arithmetic", "geometric", "minimum"])
+
+
+def rubric(normalisations: list[dict[str, Any]], weight: list[float], aggregation: str = "arithmetic") -> Rubric:
+    """Two dimensions of two criteria; ``weight`` holds the 4 criterion weights then the 2 dimension weights."""
+    criteria = [
+        {"key": key.lower(), "label": key, "indicator": key, "weight": weight[i], "normalisation": normalisations[i]}
+        for i, key in enumerate(KEYS)
+    ]
+    dimensions = [
+        {
+            "key": f"d{d}",
+            "label": f"D{d}",
+            "weight": weight[4 + d],
+            "aggregation": aggregation,
+            "criteria": criteria[2 * d : 2 * d + 2],
+        }
+        for d in range(2)
+    ]
+    return Rubric.model_validate({"key": "p", "label": "P", "aggregation": aggregation, "dimensions": dimensions})
+
+
+def data(matrix: list[list[float]]) -> EngineInput:
+    return EngineInput(tuple(f"i{n}" for n in range(len(matrix))), KEYS, np.array(matrix, dtype=float))
+
+
+@given(matrix=matrices, weight=weights, aggregation=aggregations, relative=st.booleans())
+def test_scores_stay_within_0_and_100(
+    matrix: list[list[float]], weight: list[float], aggregation: str, relative: bool
+) -> None:
+    result = score(rubric(RELATIVE if relative else ABSOLUTE, weight, aggregation), data(matrix))
+    present = result.scores[~np.isnan(result.scores)]
+    assert ((present >= 0.0) & (present <= 100.0 + 1e-9)).all()
+
+
+@given(matrix=matrices, weight=weights, row=st.integers(0, 6), raise_by=st.floats(0.0, 100.0), aggregation=aggregations)
+def test_raising_a_higher_is_better_value_never_lowers_the_score(
+    matrix: list[list[float]], weight: list[float], row: int, raise_by: float, aggregation: str
+) -> None:
+    row %= len(matrix)
+    higher_is_better = [ABSOLUTE[0], ABSOLUTE[0], ABSOLUTE[2], ABSOLUTE[0]]
+    before = score(rubric(higher_is_better, weight, aggregation), data(matrix))
+    if np.isnan(matrix[row][0]):
+        return
+    raised = [list(line) for line in matrix]
+    raised[row][0] += raise_by
+    after = score(rubric(higher_is_better, weight, aggregation), data(raised))
+    assert np.isnan(before.scores[row]) == np.isnan(after.scores[row])
+    if not np.isnan(before.scores[row]):
+        assert after.scores[row] >= before.scores[row] - 1e-9
+
+
+@given(matrix=matrices, weight=weights, factor=st.floats(0.01, 100.0), aggregation=aggregations)
+def test_scaling_every_weight_by_a_constant_changes_nothing(
+    matrix: list[list[float]], weight: list[float], factor: float, aggregation: str
+) -> None:
+    before = score(rubric(ABSOLUTE, weight, aggregation), data(matrix))
+    after = score(rubric(ABSOLUTE, [w * factor for w in weight], aggregation), data(matrix))
+    assert after.scores == pytest.approx(before.scores, abs=1e-9, nan_ok=True)
+    assert np.array_equal(after.ranks, before.ranks, equal_nan=True)
+
+
+@given(matrix=matrices, weight=weights, seed=st.integers(0, 1000))
+def test_reordering_instruments_changes_no_score_under_absolute_normalisations(
+    matrix: list[list[float]], weight: list[float], seed: int
+) -> None:
+    order = np.random.default_rng(seed).permutation(len(matrix))
+    before = score(rubric(ABSOLUTE, weight), data(matrix))
+    shuffled = EngineInput(tuple(before.instrument_ids[i] for i in order), KEYS, np.array(matrix, dtype=float)[order])
+    after = score(rubric(ABSOLUTE, weight), shuffled)
+    by_id = dict(zip(after.instrument_ids, after.scores, strict=True))
+    assert [by_id[i] for i in before.instrument_ids] == pytest.approx(list(before.scores), abs=1e-12, nan_ok=True)
+
+
+@given(matrix=matrices, weight=weights, aggregation=aggregations, relative=st.booleans())
+def test_contributions_add_up_to_the_score(
+    matrix: list[list[float]], weight: list[float], aggregation: str, relative: bool
+) -> None:
+    result = score(rubric(RELATIVE if relative else ABSOLUTE, weight, aggregation), data(matrix))
+    for instrument in result.instrument_ids:
+        explanation = result.explain(instrument)
+        if explanation.score is not None:
+            assert abs(sum(c.contribution for c in explanation.criteria) - explanation.score) <= 1e-9
