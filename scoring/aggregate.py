@@ -93,14 +93,15 @@ def aggregate(
         values = points[None, kids] if node.has_criteria else nodes[:, kids]
         present = ~np.isnan(values)
         weight = weights[:, node.children]
-        child_coverage = present if node.has_criteria else coverage[:, kids]
-        coverage[:, index] = _mean(weight, child_coverage) / weight.sum(axis=1)[:, None]
+        total = _mean(weight, present)
+        child_coverage = total if node.has_criteria else _mean(weight, coverage[:, kids])
+        coverage[:, index] = child_coverage / weight.sum(axis=1)[:, None]
         fill = _fill(plan, node, values, present, groups) if fills is None else _given(node, fills, values)
         if fill is not None:
             values = np.where(present, values, fill)
             present = ~np.isnan(values)
+            total = _mean(weight, present)
         zeroed = np.where(present, values, 0.0)
-        total = _mean(weight, present)
         safe_total = np.where(total > 0.0, total, 1.0)
         score, denominator = _combine(zeroed, present, weight, safe_total, node)
         short = (total <= 0.0) | (coverage[:, index] < node.missing.min_coverage - _EPSILON)

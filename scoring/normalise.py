@@ -58,9 +58,12 @@ def normalise(rules: Sequence[ColumnRule], x: FloatArray) -> Normalised:
         groups.setdefault(rule.spec.method, []).append(column)
     if len(groups) == 1:
         return _METHODS[rules[0].spec.method](rules, x)
-    points = np.empty_like(x)
-    capped = np.zeros(x.shape, dtype=np.bool_)
+    # Goalposts run over every row at once, straight into the output (other rows are overwritten below):
+    # one large array instead of a gathered copy, a result and a scatter.
+    linear = _goalposts(rules, x, everywhere=True)
+    points, capped = linear.points, linear.capped
     parameters: list[dict[str, float]] = [{} for _ in rules]
+    groups.pop("goalposts", None)
     for method, columns in groups.items():
         part = _METHODS[method]([rules[column] for column in columns], x[columns])
         points[columns] = part.points
@@ -93,16 +96,21 @@ def _capped(points: FloatArray, caps: Sequence[bool]) -> Normalised:
     if cap.all():
         return Normalised(np.clip(points, 0.0, 100.0, out=points), capped, [{} for _ in caps])
     capped &= cap
-    return Normalised(np.where(cap, np.clip(points, 0.0, 100.0), points), capped, [{} for _ in caps])
+    for row in np.flatnonzero(cap):
+        np.clip(points[row], 0.0, 100.0, out=points[row])
+    return Normalised(points, capped, [{} for _ in caps])
 
 
-def _goalposts(rules: Sequence[ColumnRule], x: FloatArray) -> Normalised:
-    specs = [rule.spec for rule in rules if isinstance(rule.spec, Goalposts)]
+def _goalposts(rules: Sequence[ColumnRule], x: FloatArray, everywhere: bool = False) -> Normalised:
+    """Goalposts on every row; with ``everywhere``, rows of other methods get placeholder goalposts 0..100."""
+    placeholder = Goalposts(method="goalposts", min=0.0, max=100.0, capped=False)
+    specs = [rule.spec if isinstance(rule.spec, Goalposts) else placeholder for rule in rules]
+    if not everywhere and len(specs) != len(rules):
+        raise ValueError("goalposts applied to another method's criteria")
     higher = np.array([rule.higher for rule in rules])
     low = np.array([spec.min for spec in specs])
     high = np.array([spec.max for spec in specs])
-    start = np.where(higher, low, high)[:, None]
-    points = x - start
+    points = np.subtract(x, np.where(higher, low, high)[:, None])
     points *= (100.0 / np.where(higher, high - low, low - high))[:, None]
     return _capped(points, [spec.capped for spec in specs])
 
