@@ -4,13 +4,13 @@ The naming convention is set on the metadata before any table is declared, so ev
 Alembic generates has a stable, predictable name on SQLite and PostgreSQL alike.
 """
 
-from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
 
+import orjson
 from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine, make_url
-from sqlmodel import Session, SQLModel, create_engine
+from sqlmodel import SQLModel, create_engine
 
 from app.settings import get_settings
 
@@ -45,14 +45,18 @@ def _configure_sqlite(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN")
 
 
+def _json_text(value: Any) -> str:
+    return orjson.dumps(value).decode()
+
+
 def make_engine(url: str, *, echo: bool = False) -> Engine:
     """Create an engine for ``url`` with health checks, and SQLite's pragmas when it is SQLite."""
-    parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite":
-        engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False})
+    json_options = {"json_serializer": _json_text, "json_deserializer": orjson.loads}
+    if make_url(url).get_backend_name() == "sqlite":
+        engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False}, **json_options)
         _configure_sqlite(engine)
         return engine
-    return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=10, **json_options)
 
 
 @lru_cache
@@ -60,9 +64,3 @@ def get_engine() -> Engine:
     """Return the process-wide engine for the configured database."""
     settings = get_settings()
     return make_engine(settings.database_url, echo=settings.database_echo)
-
-
-def get_session() -> Iterator[Session]:
-    """Yield a session for one request; services commit, this only closes."""
-    with Session(get_engine(), expire_on_commit=False) as session:
-        yield session

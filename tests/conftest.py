@@ -16,7 +16,8 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session
 
-from app.database import get_session, make_engine
+from app.api.deps import get_session
+from app.database import make_engine
 from app.main import create_app
 from app.migrations import upgrade
 

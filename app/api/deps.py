@@ -1,18 +1,34 @@
 """Dependencies shared by the routers, as ``Annotated`` aliases: the session, loaded entities, the actor."""
 
+from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Path, Request
 from fastapi.routing import APIRoute
 from pydantic import BaseModel
 from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 
-from app.database import get_session
+from app.database import get_engine
 from app.errors import FieldProblem, InvalidInput
 from app.models import Indicator, Instrument
 from app.models.types import Code, Slug
 from app.services import indicators as indicator_service
 from app.services import instruments as instrument_service
+
+
+async def get_session() -> AsyncIterator[Session]:
+    """Yield a session for one request; services commit, this only closes.
+
+    Async on purpose: opening a session does no I/O, so the event loop does it without a thread hop; the
+    close, which may talk to the database, runs in the thread pool after the response has been sent.
+    """
+    session = Session(get_engine(), expire_on_commit=False)
+    try:
+        yield session
+    finally:
+        await run_in_threadpool(session.close)
+
 
 SessionDep = Annotated[Session, Depends(get_session)]
 

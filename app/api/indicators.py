@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response, status
 
 from app.api.deps import ActorDep, IndicatorDep, SessionDep
-from app.api.pages import link_next_page
+from app.api.pages import next_page_link
 from app.api.problems import problem_responses
 from app.models.common import Page
 from app.models.filters import IndicatorFilters
@@ -21,7 +21,7 @@ def list_indicators(
 ) -> Page[IndicatorPublic]:
     """List the indicator catalogue, optionally one dimension of it."""
     rows, total = service.list_indicators(session=session, filters=filters)
-    link_next_page(response, request.url, filters, total)
+    response.headers.update(next_page_link(request.url, filters, total))
     items = [IndicatorPublic.of(row) for row in rows]
     return Page[IndicatorPublic](items=items, total=total, limit=filters.limit, offset=filters.offset)
 

@@ -1,11 +1,12 @@
 """Routes of the instrument catalogue: ``/v1/instruments``."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response, status
+from fastapi.responses import JSONResponse
 
 from app.api.deps import ActorDep, InstrumentDep, SessionDep
-from app.api.pages import link_next_page
+from app.api.pages import page_response
 from app.api.problems import problem_responses
 from app.models.common import Page
 from app.models.filters import InstrumentFilters
@@ -17,13 +18,11 @@ router = APIRouter(prefix="/v1/instruments", tags=["instruments"])
 
 @router.get("", response_model=Page[InstrumentPublic], responses=problem_responses(422))
 def list_instruments(
-    session: SessionDep, filters: Annotated[InstrumentFilters, Query()], request: Request, response: Response
-) -> Page[InstrumentPublic]:
+    session: SessionDep, filters: Annotated[InstrumentFilters, Query()], request: Request
+) -> JSONResponse:
     """List instruments matching every filter given, one page at a time."""
-    rows, total = service.list_instruments(session=session, filters=filters)
-    link_next_page(response, request.url, filters, total)
-    items = [InstrumentPublic.of(row) for row in rows]
-    return Page[InstrumentPublic](items=items, total=total, limit=filters.limit, offset=filters.offset)
+    items, total = service.list_instruments(session=session, filters=filters)
+    return page_response(items, total, filters, request.url)
 
 
 @router.post(
@@ -34,26 +33,26 @@ def list_instruments(
 )
 def create_instrument(
     session: SessionDep, body: InstrumentCreate, actor: ActorDep, response: Response
-) -> InstrumentPublic:
+) -> dict[str, Any]:
     """Add an instrument with its parties."""
     instrument = service.create_instrument(session=session, data=body, actor=actor)
     response.headers["Location"] = f"/v1/instruments/{instrument.slug}"
-    return InstrumentPublic.of(instrument)
+    return service.show_instrument(session=session, instrument=instrument)
 
 
 @router.get("/{id}", response_model=InstrumentPublic, responses=problem_responses(404, 422))
-def read_instrument(instrument: InstrumentDep) -> InstrumentPublic:
+def read_instrument(session: SessionDep, instrument: InstrumentDep) -> dict[str, Any]:
     """Read one instrument."""
-    return InstrumentPublic.of(instrument)
+    return service.show_instrument(session=session, instrument=instrument)
 
 
 @router.patch("/{id}", response_model=InstrumentPublic, responses=problem_responses(404, 409, 422))
 def update_instrument(
     session: SessionDep, instrument: InstrumentDep, body: InstrumentUpdate, actor: ActorDep
-) -> InstrumentPublic:
+) -> dict[str, Any]:
     """Change some fields of an instrument; lists given replace the stored ones."""
     updated = service.update_instrument(session=session, instrument=instrument, changes=body, actor=actor)
-    return InstrumentPublic.of(updated)
+    return service.show_instrument(session=session, instrument=updated)
 
 
 @router.delete("/{id}", status_code=status.HTTP_204_NO_CONTENT, responses=problem_responses(404, 422))

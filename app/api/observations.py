@@ -1,12 +1,13 @@
 """Routes of evaluated values: ``/v1/instruments/{id}/observations``."""
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query, status
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from app.api.deps import ActorDep, InstrumentDep, SessionDep
+from app.api.pages import FastJSONResponse
 from app.api.problems import problem_responses
 from app.models.common import utc_now
 from app.models.observation import ObservationBody, ObservationPublic
@@ -45,17 +46,19 @@ class ObservationList(BaseModel):
 @router.get("", response_model=ObservationList, responses=problem_responses(404, 422))
 def read_observations(
     session: SessionDep, instrument: InstrumentDep, query: Annotated[ObservationQuery, Query()]
-) -> ObservationList:
+) -> FastJSONResponse:
     """Read the latest value of each indicator as of a date, or the whole history of one indicator."""
     if query.indicator is not None:
         indicator = indicator_service.get_indicator(session=session, key=query.indicator)
         items = service.observation_history(
             session=session, instrument=instrument, indicator=indicator, as_of=query.as_of
         )
-        return ObservationList(instrument=instrument.slug, as_of=query.as_of, items=items)
-    as_of = query.as_of or utc_now().date()
-    items = service.latest_observations(session=session, instrument=instrument, as_of=as_of)
-    return ObservationList(instrument=instrument.slug, as_of=as_of, items=items)
+        as_of = query.as_of
+    else:
+        as_of = query.as_of or utc_now().date()
+        items = service.latest_observations(session=session, instrument=instrument, as_of=as_of)
+    as_of_text = as_of.isoformat() if as_of else None
+    return FastJSONResponse({"instrument": instrument.slug, "as_of": as_of_text, "items": items})
 
 
 @router.post(
@@ -66,7 +69,7 @@ def read_observations(
 )
 def record_observations(
     session: SessionDep, instrument: InstrumentDep, body: Annotated[ObservationBody, Body()], actor: ActorDep
-) -> ObservationPublic | list[ObservationPublic]:
+) -> dict[str, Any] | list[dict[str, Any]]:
     """Record one observation, or a batch (a JSON array) that is stored whole or not at all."""
     rows = body if isinstance(body, list) else [body]
     batch = isinstance(body, list)

@@ -15,13 +15,15 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def _as_utc(moment: datetime) -> str:
+def as_utc_text(moment: datetime) -> str:
+    """ISO 8601 text of a stored time, in UTC with a ``Z``."""
     # SQLite hands back naive datetimes; every stored time is UTC, so say so on the way out.
-    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    return aware.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    if moment.tzinfo is None:
+        return f"{moment.isoformat()}Z"
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
-UtcDateTime = Annotated[datetime, PlainSerializer(_as_utc, return_type=str)]
+UtcDateTime = Annotated[datetime, PlainSerializer(as_utc_text, return_type=str)]
 
 
 def timestamp_field(**kwargs: Any) -> Any:

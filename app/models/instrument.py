@@ -234,31 +234,3 @@ class InstrumentPublic(InstrumentBase):
     id: str
     created_at: UtcDateTime
     updated_at: UtcDateTime
-
-    @classmethod
-    def of(cls, row: Instrument) -> "InstrumentPublic":
-        """Build the public view of a stored instrument without re-validating what was validated on write."""
-        fields = {name: getattr(row, name) for name in _STORED_FIELDS}
-        for name, enum in _ENUM_FIELDS.items():
-            fields[name] = enum(fields[name])
-        fields["id"] = row.slug
-        fields["topics"] = row.topics
-        fields["sources"] = [Source.model_construct(**source) for source in row.sources]
-        fields["parties"] = [
-            PartyIn.model_construct(**{name: getattr(party, name) for name in _PARTY_FIELDS})
-            for party in sorted(row.parties, key=lambda party: party.code)
-        ]
-        return cls.model_construct(**fields)
-
-
-_PARTY_FIELDS = tuple(PartyIn.model_fields)
-_ENUM_FIELDS = {
-    "kind": InstrumentKind,
-    "scope": Scope,
-    "organisation": Organisation,
-    "legal_status": LegalStatus,
-    "verification": Verification,
-}
-_STORED_FIELDS = tuple(
-    name for name in InstrumentPublic.model_fields if name not in {"id", "topics", "sources", "parties"}
-)

@@ -1,38 +1,21 @@
 """Instrument use cases: create, read, list, update and soft delete, each audited."""
 
-from collections.abc import Sequence
 from typing import Any
 
+import orjson
 from pydantic import ValidationError
-from sqlalchemy import ColumnElement, exists, func, or_
-from sqlalchemy.orm import selectinload
 from sqlmodel import Session, col, select
 
 from app.errors import Conflict, InvalidInput, NotFound, problems_from_errors
 from app.models import Instrument, InstrumentTopic, Party
 from app.models.common import utc_now
-from app.models.filters import InstrumentFilters, SortKey
-from app.models.instrument import (
-    InstrumentBase,
-    InstrumentCreate,
-    InstrumentPublic,
-    InstrumentUpdate,
-    PartyIn,
-)
+from app.models.filters import InstrumentFilters
+from app.models.instrument import InstrumentBase, InstrumentCreate, InstrumentUpdate, PartyIn
+from app.models.types import stored_id
 from app.services.audit import commit_change, record_event
+from app.services.instrument_views import FILTERS, instrument_view, page_of_instruments
 
 _SCALAR_FIELDS = tuple(name for name in InstrumentBase.model_fields if name not in {"topics", "sources", "parties"})
-
-SORT_COLUMNS: dict[str, Any] = {
-    "id": Instrument.slug,
-    "title": Instrument.title,
-    "short_name": Instrument.short_name,
-    "adopted": Instrument.adopted,
-    "signed": Instrument.signed,
-    "in_force": Instrument.in_force,
-    "created_at": Instrument.created_at,
-    "updated_at": Instrument.updated_at,
-}
 
 
 def get_instrument(*, session: Session, slug: str) -> Instrument:
@@ -67,7 +50,8 @@ def create_instrument(*, session: Session, data: InstrumentCreate, actor: str) -
 def update_instrument(*, session: Session, instrument: Instrument, changes: InstrumentUpdate, actor: str) -> Instrument:
     """Apply a partial update; the result must be as valid as a new instrument would be."""
     patch = changes.model_dump(exclude_unset=True)
-    merged = InstrumentPublic.of(instrument).model_dump(include=set(InstrumentBase.model_fields)) | patch
+    stored = instrument_view(session, stored_id(instrument.id))
+    merged = {name: stored[name] for name in InstrumentBase.model_fields} | patch
     try:
         valid = InstrumentBase.model_validate(merged)
     except ValidationError as error:
@@ -97,49 +81,20 @@ def delete_instrument(*, session: Session, instrument: Instrument, actor: str) -
     commit_change(session, clash=_clash(instrument.slug))
 
 
-def list_instruments(*, session: Session, filters: InstrumentFilters) -> tuple[Sequence[Instrument], int]:
-    """Return one page of live instruments matching the filters, and the total that match."""
-    conditions = instrument_conditions(filters)
-    total = session.exec(select(func.count()).select_from(Instrument).where(*conditions)).one()
-    statement = (
-        select(Instrument)
-        .where(*conditions)
-        .order_by(*_ordering(filters.sort))
-        .offset(filters.offset)
-        .limit(filters.limit)
-        .options(selectinload(Instrument.parties), selectinload(Instrument.topic_rows))  # type: ignore[arg-type]
+def list_instruments(*, session: Session, filters: InstrumentFilters) -> tuple[list[orjson.Fragment], int]:
+    """Return one page of live instruments matching the filters, as the API shows them, and the total."""
+    return page_of_instruments(
+        session,
+        filters=filters.model_dump(include=set(FILTERS)),
+        sort=filters.sort,
+        offset=filters.offset,
+        limit=filters.limit,
     )
-    return session.exec(statement).all(), total
 
 
-def instrument_conditions(filters: InstrumentFilters) -> list[ColumnElement[bool]]:
-    """Translate list filters into SQL conditions on live instruments."""
-    conditions: list[ColumnElement[bool]] = [col(Instrument.deleted_at).is_(None)]
-    for name in ("organisation", "scope", "kind"):
-        if (wanted := getattr(filters, name)) is not None:
-            conditions.append(getattr(Instrument, name) == wanted)
-    if filters.status is not None:
-        conditions.append(col(Instrument.legal_status) == filters.status)
-    if filters.party is not None:
-        conditions.append(exists().where(col(Party.instrument_id) == Instrument.id, col(Party.code) == filters.party))
-    if filters.topic is not None:
-        conditions.append(
-            exists().where(
-                col(InstrumentTopic.instrument_id) == Instrument.id, col(InstrumentTopic.topic) == filters.topic
-            )
-        )
-    if filters.q:
-        needle = filters.q.lower()
-        searched = (Instrument.title, Instrument.short_name, Instrument.summary, Instrument.slug)
-        conditions.append(or_(*(func.lower(column).contains(needle, autoescape=True) for column in searched)))
-    return conditions
-
-
-def _ordering(sort: SortKey) -> list[Any]:
-    descending = sort.startswith("-")
-    column = SORT_COLUMNS[sort.removeprefix("-")]
-    primary = column.desc().nulls_last() if descending else column.asc().nulls_last()
-    return [primary, Instrument.id]
+def show_instrument(*, session: Session, instrument: Instrument) -> dict[str, Any]:
+    """The instrument as the API shows it."""
+    return instrument_view(session, stored_id(instrument.id))
 
 
 def _stored_fields(data: InstrumentBase) -> dict[str, Any]:

@@ -3,17 +3,17 @@
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
-from sqlalchemy import exists, func
-from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from app.errors import FieldProblem, InvalidInput
 from app.models import Indicator, Instrument, Observation
-from app.models.observation import Evidence, ObservationIn, ObservationPublic
-from app.models.types import Confidence, stored_id
+from app.models.observation import ObservationIn
+from app.models.types import stored_id
 from app.services.audit import commit_change, record_event
-from app.services.values import ValueMismatch, from_stored, to_stored
+from app.services.observation_views import history_views, latest_views, views_of
+from app.services.values import ValueMismatch, to_stored
 
 
 @dataclass
@@ -75,7 +75,7 @@ class _BatchCheck:
 
 def record_observations(
     *, session: Session, instrument: Instrument, rows: list[ObservationIn], actor: str, batch: bool
-) -> list[ObservationPublic]:
+) -> list[dict[str, Any]]:
     """Store every row or none: each row is checked against its indicator and what it supersedes first."""
     target_ids = [row.supersedes for row in rows if row.supersedes is not None]
     check = _BatchCheck(
@@ -98,87 +98,25 @@ def record_observations(
         details={"indicators": sorted({row.indicator for row in rows}), "count": len(rows)},
     )
     commit_change(session, clash=f"An observation of {instrument.slug!r} was corrected concurrently; retry.")
-    return [
-        to_public(observation, check.indicators[row.indicator], instrument.slug)
-        for row, observation in zip(rows, stored, strict=True)
-        if observation is not None
-    ]
+    ids = [stored_id(observation.id) for observation in stored if observation is not None]
+    return views_of(session, ids=ids, slug=instrument.slug)
 
 
-def latest_observations(*, session: Session, instrument: Instrument, as_of: date) -> list[ObservationPublic]:
+def latest_observations(*, session: Session, instrument: Instrument, as_of: date) -> list[dict[str, Any]]:
     """The value of each indicator that held on ``as_of``: the latest dated on or before it, not superseded."""
-    correction = aliased(Observation)
-    position = (
-        func.row_number()
-        .over(
-            partition_by=col(Observation.indicator_id),
-            order_by=(
-                col(Observation.observed_on).desc(),
-                col(Observation.recorded_at).desc(),
-                col(Observation.id).desc(),
-            ),
-        )
-        .label("position")
-    )
-    ranked = (
-        select(Observation, position)
-        .where(
-            Observation.instrument_id == instrument.id,
-            Observation.observed_on <= as_of,
-            ~exists().where(col(correction.supersedes_id) == Observation.id),
-        )
-        .subquery()
-    )
-    latest = aliased(Observation, ranked)
-    statement = (
-        select(latest, Indicator)
-        .join(Indicator, col(Indicator.id) == latest.indicator_id)
-        .where(ranked.c.position == 1)
-        .order_by(col(Indicator.key))
-    )
-    return [to_public(row, indicator, instrument.slug) for row, indicator in session.exec(statement).all()]
+    return latest_views(session, instrument_id=stored_id(instrument.id), slug=instrument.slug, as_of=as_of)
 
 
 def observation_history(
     *, session: Session, instrument: Instrument, indicator: Indicator, as_of: date | None
-) -> list[ObservationPublic]:
+) -> list[dict[str, Any]]:
     """Every observation of one indicator for one instrument, oldest first, corrections included."""
-    correction = aliased(Observation)
-    statement = (
-        select(Observation, correction.id)
-        .outerjoin(correction, col(correction.supersedes_id) == Observation.id)
-        .where(Observation.instrument_id == instrument.id, Observation.indicator_id == indicator.id)
-        .order_by(col(Observation.observed_on), col(Observation.recorded_at), col(Observation.id))
-    )
-    if as_of is not None:
-        statement = statement.where(Observation.observed_on <= as_of)
-    return [
-        to_public(row, indicator, instrument.slug, superseded_by=later) for row, later in session.exec(statement).all()
-    ]
-
-
-def to_public(
-    observation: Observation, indicator: Indicator, instrument_slug: str, *, superseded_by: int | None = None
-) -> ObservationPublic:
-    """The API view of a stored observation."""
-    value, level = from_stored(indicator, observation)
-    in_period = observation.period_start is not None
-    return ObservationPublic.model_construct(
-        id=stored_id(observation.id),
-        instrument=instrument_slug,
-        indicator=indicator.key,
-        value=value,
-        level=level,
-        as_of=None if in_period else observation.observed_on,
-        period_start=observation.period_start,
-        period_end=observation.observed_on if in_period else None,
-        evidence=Evidence.model_construct(**observation.evidence),
-        confidence=Confidence(observation.confidence),
-        note=observation.note,
-        supersedes=observation.supersedes_id,
-        superseded_by=superseded_by,
-        recorded_by=observation.recorded_by,
-        recorded_at=observation.recorded_at,
+    return history_views(
+        session,
+        instrument_id=stored_id(instrument.id),
+        slug=instrument.slug,
+        indicator_id=stored_id(indicator.id),
+        as_of=as_of,
     )
 
 

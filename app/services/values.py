@@ -6,7 +6,7 @@ as ``value_text``. The engine receives the same encoding: ordinal values as leve
 
 from dataclasses import dataclass
 
-from app.models import Indicator, Observation
+from app.models import Indicator
 from app.models.types import ValueType
 
 
@@ -79,17 +79,3 @@ _CONVERTERS = {
 def to_stored(indicator: Indicator, value: object) -> StoredValue:
     """Check ``value`` against the indicator and return its storage form; raise ValueMismatch if it does not fit."""
     return _CONVERTERS[ValueType(indicator.value_type)](indicator, value)
-
-
-def from_stored(indicator: Indicator, observation: Observation) -> tuple[bool | int | float | str, str | None]:
-    """Return an observation's value as the API shows it, and the level label of an ordinal value."""
-    kind = ValueType(indicator.value_type)
-    if kind == ValueType.category:
-        return observation.value_text or "", None
-    number = observation.value_number if observation.value_number is not None else 0.0
-    if kind == ValueType.boolean:
-        return bool(number), None
-    if kind == ValueType.ordinal:
-        position = int(number)
-        return position, indicator.levels[position] if position < len(indicator.levels) else None
-    return number, None

@@ -1,5 +1,6 @@
 """The instrument catalogue over HTTP: create, read, update, soft delete, list."""
 
+import re
 from typing import Any
 
 import pytest
@@ -7,6 +8,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from app.models import AuditEvent
+from app.models.instrument import InstrumentPublic
 from tests.factories import instrument_body
 
 
@@ -229,3 +231,29 @@ def test_sort_outside_the_allow_list_is_refused(client: TestClient) -> None:
 
     assert response.status_code == 422
     assert [error["path"] for error in response.json()["errors"]] == ["query.sort"]
+
+
+@pytest.mark.usefixtures("catalogue")
+def test_listed_items_are_exactly_what_single_reads_show(client: TestClient) -> None:
+    listed = client.get("/v1/instruments").json()["items"]
+
+    assert [item["id"] for item in listed] == [
+        "cis-illegal-migration-1998",
+        "eu-readmission-russia-2006",
+        "un-smuggling-protocol-2000",
+    ]
+    for item in listed:
+        assert item == client.get(f"/v1/instruments/{item['id']}").json()
+        assert InstrumentPublic.model_validate(item).id == item["id"]
+
+
+def test_stored_values_come_back_with_their_json_types(client: TestClient) -> None:
+    create(client, binding=False, party_count=12, key_provisions=["Art. 5: readmission within 30 days."])
+
+    body = client.get("/v1/instruments/cis-illegal-migration-1998").json()
+
+    assert body["binding"] is False
+    assert body["party_count"] == 12
+    assert body["key_provisions"] == ["Art. 5: readmission within 30 days."]
+    assert body["sources"] == [{"title": "CIS Legislation", "url": "https://cis-legislation.com/document.fwx?rgn=4726"}]
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z", body["created_at"])

@@ -5,7 +5,8 @@ from collections.abc import Iterator
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from app.database import get_session, make_engine
+from app.api.deps import get_session
+from app.database import make_engine
 from app.main import create_app
 
 

@@ -46,8 +46,9 @@ def test_upgrade_keeps_existing_rows(alembic_runner: MigrationContext, alembic_e
     with alembic_engine.begin() as connection:
         connection.execute(
             text(
-                "INSERT INTO instrument (slug, title, short_name, kind, scope, organisation, legal_status, verification,"
-                " signed, key_provisions, mechanisms, uncertainties, sources, created_at, updated_at) VALUES"
+                "INSERT INTO instrument (slug, title, short_name, kind, scope, organisation, legal_status,"
+                " verification, signed, key_provisions, mechanisms, uncertainties, sources, created_at, updated_at)"
+                " VALUES"
                 " ('cis-1998', 'Agreement', 'CIS 1998', 'regional_agreement', 'regional', 'CIS', 'in_force',"
                 " 'verified', '1998-03', '[]', '[]', '[]', '[]', '2024-01-01', '2024-01-01')"
             )
