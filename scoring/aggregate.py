@@ -35,6 +35,7 @@ class Trace:
     same function the top-down pass uses for nodes. ``total`` is each node's sum of the weights it used;
     ``ratio`` turns a child's part (weight share times value, or for a minimum weight share times "is the
     weakest") into its contribution; ``used`` holds the criterion points after imputation (NaN: not used).
+    A node's local weight is not kept: it is its effective weight over its parent's.
     """
 
     used: FloatArray
@@ -42,7 +43,6 @@ class Trace:
     fills: FloatArray | None
     total: FloatArray
     ratio: FloatArray
-    local: FloatArray
     effective: FloatArray
     contributions: FloatArray
     node_used: FloatArray
@@ -150,7 +150,8 @@ def _combine(
         binding = counted & (values == weakest[:, None, :])
         return weakest, _mean(weight, binding) / total
     positive = values > 0.0
-    logs = np.log(np.where(positive, values, 100.0) / 100.0)
+    # log(v) - log(100), not log(v / 100): the quotient of a subnormal value underflows to 0 (log -inf).
+    logs = np.log(np.where(positive, values, 100.0)) - np.log(100.0)
     zero = np.any(counted & ~positive, axis=1)
     geometric: FloatArray = np.where(zero, 0.0, 100.0 * np.exp(_mean(weight, logs) / total))
     return geometric, mean
@@ -224,17 +225,21 @@ def _given(node: NodePlan, fills: FloatArray, values: FloatArray) -> FloatArray 
 def _trace(
     plan: Plan, points: FloatArray, nodes: FloatArray, weights: FloatArray, steps: list[_Step], record_fills: bool
 ) -> Trace:
-    """Walk down from the root: every node's local and effective weight, contribution and ratio."""
+    """Walk down from the root: every node's effective weight, contribution and ratio."""
     criteria = points.shape[0]
     total = np.stack([step.total for step in steps], axis=1)
-    local, effective, contributions, ratio = (np.zeros(nodes.shape) for _ in range(4))
-    node_used = nodes.copy()
-    local[:, 0], effective[:, 0], contributions[:, 0] = 1.0, 1.0, np.nan_to_num(nodes[:, 0])
+    # Every entry is written below: the root's here, each other node's by its parent's terms.
+    effective, contributions, ratio = (np.empty(nodes.shape) for _ in range(3))
+    effective[:, 0], contributions[:, 0] = 1.0, np.nan_to_num(nodes[:, 0])
     imputing = [index for index, step in enumerate(steps) if step.fill is not None]
-    imputed = np.zeros((nodes.shape[0], criteria + len(plan.nodes), nodes.shape[2]), dtype=np.bool_)
-    fills = np.full(imputed.shape, np.nan) if record_fills and imputing else None
+    shape = (nodes.shape[0], criteria + len(plan.nodes), nodes.shape[2])
+    imputed = np.zeros(shape, dtype=np.bool_) if imputing else None
+    fills = np.full(shape, np.nan) if record_fills and imputing else None
+    # The nodes' values as their parents used them: the scores themselves unless a whole node was imputed.
+    node_used = nodes.copy() if any(not plan.nodes[index].has_criteria for index in imputing) else nodes
     used = points
     for index in imputing:
+        assert imputed is not None
         kids, step = plan.nodes[index].children, steps[index]
         raw = points[None, kids] if plan.nodes[index].has_criteria else nodes[:, _local(kids, criteria)]
         imputed[:, kids] = ~np.isnan(step.values) & np.isnan(raw)
@@ -253,7 +258,7 @@ def _trace(
         if node.has_criteria:
             continue
         kids = _local(node.children, criteria)
-        local[:, kids], effective[:, kids], contributions[:, kids] = terms(
+        _, effective[:, kids], contributions[:, kids] = terms(
             node_used[:, kids],
             weights[:, node.children],
             step.total,
@@ -262,10 +267,7 @@ def _trace(
             np.nan_to_num(nodes[:, index]),
             node.aggregation,
         )
-    has_imputed = bool(imputing)
-    return Trace(
-        used, imputed if has_imputed else None, fills, total, ratio, local, effective, contributions, node_used
-    )
+    return Trace(used, imputed, fills, total, ratio, effective, contributions, node_used)
 
 
 def criterion_terms(

@@ -34,6 +34,8 @@ def min_tie_rank(scores: FloatArray) -> FloatArray:
     >>> min_tie_rank(np.array([70.0, 90.0, 70.0, np.nan, 10.0]))
     array([ 2.,  1.,  2., nan,  4.])
     """
+    if scores.ndim == 1:
+        return _min_tie_rank_1d(scores)
     keyed = np.where(np.isnan(scores), -np.inf, scores)
     order = np.argsort(-keyed, axis=-1, kind="stable")
     ordered = np.take_along_axis(keyed, order, axis=-1)
@@ -45,3 +47,22 @@ def min_tie_rank(scores: FloatArray) -> FloatArray:
     ranks = np.empty(scores.shape, dtype=np.float64)
     np.put_along_axis(ranks, order, ranks_sorted, axis=-1)
     return np.where(np.isnan(scores), np.nan, ranks)
+
+
+def _min_tie_rank_1d(scores: FloatArray) -> FloatArray:
+    """:func:`min_tie_rank` of one vector. The sort need not be stable: tied scores get one rank whatever
+    their order, the position where their run of equal values starts."""
+    missing = np.isnan(scores)
+    keyed = np.negative(scores)  # ascending order puts the best first
+    keyed[missing] = np.inf
+    order = np.argsort(keyed)
+    ordered = keyed[order]
+    first = np.empty(scores.shape, dtype=np.bool_)
+    first[:1] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
+    starts = np.where(first, np.arange(1.0, scores.size + 1.0), 0.0)
+    np.maximum.accumulate(starts, out=starts)
+    ranks = np.empty(scores.shape, dtype=np.float64)
+    ranks[order] = starts
+    ranks[missing] = np.nan
+    return ranks

@@ -16,7 +16,7 @@ from scoring.aggregate import Aggregated, Trace, aggregate_with_trace
 from scoring.arrays import BoolArray, FloatArray, IntArray, ObjectArray, min_tie_rank
 from scoring.catalogue import IndicatorSpec, encode_value
 from scoring.normalise import Normalised, normalise
-from scoring.plan import Plan, compile_plan
+from scoring.plan import Plan, PlanCache
 from scoring.rubric import Rubric
 from scoring.treatment import apply_transform, treat_outliers
 
@@ -24,6 +24,9 @@ if TYPE_CHECKING:
     from scoring.explain import Explanation
 
 Evidence = Mapping[tuple[str, str], Mapping[str, Any]]
+
+PLANS = PlanCache()
+"""Plans compiled by :func:`score`, so scoring the same rubric object again skips validating it."""
 
 
 @dataclass(frozen=True)
@@ -231,8 +234,7 @@ def score(rubric: Rubric, data: EngineInput) -> ScoreSet:
     >>> result.scores.tolist(), result.ranks.tolist(), result.grades.tolist()
     ([25.0, 100.0], [2.0, 1.0], ['Moderate', 'High'])
     """
-    plan = compile_plan(rubric, data.indicator_keys, data.catalogue)
-    return evaluate(plan, data)
+    return evaluate(PLANS.plan(rubric, data.indicator_keys, data.catalogue), data)
 
 
 def evaluate(plan: Plan, data: EngineInput, weights: FloatArray | None = None) -> ScoreSet:

@@ -209,7 +209,7 @@ def _criterion(
         for name, on in (
             ("missing", math.isnan(transformed)),
             ("imputed", trace.imputed is not None and trace.imputed[0, column, row]),
-            ("capped", scores.normalised.capped[column, row]),
+            ("capped", scores.normalised.is_capped(column, row)),
             ("winsorised", winsorised.size > 0 and winsorised[column, row]),
         )
         if on

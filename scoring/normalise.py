@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from scoring.arrays import BoolArray, FloatArray
+from scoring.arrays import BoolArray, FloatArray, IntArray
 from scoring.rubric import (
     Bands,
     BooleanMap,
@@ -35,19 +35,42 @@ class ColumnRule:
 
 
 @dataclass(frozen=True)
-class Normalised:
-    """The output of one method on a block: points, cap mask, and the parameters used per column."""
+class Block:
+    """The output of one method on a block of rows: points, cap mask, and the parameters used per row."""
 
     points: FloatArray
     capped: BoolArray
     parameters: list[dict[str, float]] = field(default_factory=list)
 
 
-Method = Callable[[Sequence[ColumnRule], FloatArray], Normalised]
+@dataclass(frozen=True)
+class Normalised:
+    """Points per criterion (rows) and instrument, the cells a cap held within 0..100, and each row's parameters.
+
+    ``capped`` lists the capped cells as ascending flat indices into ``points`` (row-major): values beyond
+    the goalposts are few, so a list of them is far smaller than a mask of every cell.
+    """
+
+    points: FloatArray
+    capped: IntArray
+    parameters: list[dict[str, float]] = field(default_factory=list)
+
+    def is_capped(self, column: int, row: int) -> bool:
+        """Whether a cap moved the points of criterion ``column`` for instrument ``row``."""
+        cell = column * self.points.shape[1] + row
+        at = int(np.searchsorted(self.capped, cell))
+        return at < self.capped.size and int(self.capped[at]) == cell
+
+
+Method = Callable[[Sequence[ColumnRule], FloatArray], Block]
 
 
 def normalise(rules: Sequence[ColumnRule], x: FloatArray) -> Normalised:
     """Normalise every row of ``x`` (criteria x instruments) with its rule, grouping criteria by method.
+
+    Every method writes straight into one output array allocated here: goalposts run over all rows at once
+    (rows of other methods get placeholder goalposts and are overwritten), lookup methods row by row in place,
+    population-relative and target methods on their block of rows.
 
     >>> rule = ColumnRule(Goalposts(method="goalposts", min=0, max=10))
     >>> normalise([rule], np.array([[5.0, 12.0, np.nan]])).points.ravel().tolist()
@@ -56,21 +79,26 @@ def normalise(rules: Sequence[ColumnRule], x: FloatArray) -> Normalised:
     groups: dict[str, list[int]] = {}
     for column, rule in enumerate(rules):
         groups.setdefault(rule.spec.method, []).append(column)
-    if len(groups) == 1:
-        return _METHODS[rules[0].spec.method](rules, x)
-    # Goalposts run over every row at once, straight into the output (other rows are overwritten below):
-    # one large array instead of a gathered copy, a result and a scatter.
-    linear = _goalposts(rules, x, everywhere=True)
-    points, capped = linear.points, linear.capped
+    points = np.empty(x.shape, dtype=np.float64)
+    capped: list[IntArray] = []
     parameters: list[dict[str, float]] = [{} for _ in rules]
-    groups.pop("goalposts", None)
+    if "goalposts" in groups:
+        capped.append(_goalposts(rules, x, points))
+        del groups["goalposts"]
     for method, columns in groups.items():
-        part = _METHODS[method]([rules[column] for column in columns], x[columns])
+        chosen = [rules[column] for column in columns]
+        if method in _IN_PLACE:
+            for column, rule in zip(columns, chosen, strict=True):
+                _IN_PLACE[method](rule, x[column], points[column])
+            continue
+        part = _METHODS[method](chosen, x[columns])
         points[columns] = part.points
-        capped[columns] = part.capped
+        rows, cells = np.nonzero(part.capped)
+        capped.append(np.asarray(columns, dtype=np.intp)[rows] * x.shape[1] + cells)
         for column, used in zip(columns, part.parameters, strict=True):
             parameters[column] = used
-    return Normalised(points, capped, parameters)
+    cells = np.sort(np.concatenate(capped)) if capped else np.zeros(0, dtype=np.intp)
+    return Normalised(points, cells, parameters)
 
 
 def point_range(spec: Normalisation) -> tuple[float, float]:
@@ -89,78 +117,69 @@ def point_range(spec: Normalisation) -> tuple[float, float]:
     return 0.0, 100.0
 
 
-def _capped(points: FloatArray, caps: Sequence[bool]) -> Normalised:
-    """Hold the columns whose rule is capped within 0..100, flagging the values that were moved."""
-    cap = np.asarray(caps, dtype=np.bool_)[:, None]
-    capped = (points < 0.0) | (points > 100.0)
-    if cap.all():
-        return Normalised(np.clip(points, 0.0, 100.0, out=points), capped, [{} for _ in caps])
-    capped &= cap
-    for row in np.flatnonzero(cap):
-        np.clip(points[row], 0.0, 100.0, out=points[row])
-    return Normalised(points, capped, [{} for _ in caps])
+def _goalposts(rules: Sequence[ColumnRule], x: FloatArray, points: FloatArray) -> IntArray:
+    """Goalposts over every row into ``points``; rows of other methods get placeholder goalposts 0..100.
 
-
-def _goalposts(rules: Sequence[ColumnRule], x: FloatArray, everywhere: bool = False) -> Normalised:
-    """Goalposts on every row; with ``everywhere``, rows of other methods get placeholder goalposts 0..100."""
-    placeholder = Goalposts(method="goalposts", min=0.0, max=100.0, capped=False)
-    specs = [rule.spec if isinstance(rule.spec, Goalposts) else placeholder for rule in rules]
-    if not everywhere and len(specs) != len(rules):
-        raise ValueError("goalposts applied to another method's criteria")
+    Returns the cells (flat indices) of the rows whose goalposts cap that fell outside 0..100 and were held in.
+    """
+    specs = [rule.spec if isinstance(rule.spec, Goalposts) else None for rule in rules]
     higher = np.array([rule.higher for rule in rules])
-    low = np.array([spec.min for spec in specs])
-    high = np.array([spec.max for spec in specs])
-    points = np.subtract(x, np.where(higher, low, high)[:, None])
+    low = np.array([0.0 if spec is None else spec.min for spec in specs])
+    high = np.array([100.0 if spec is None else spec.max for spec in specs])
+    np.subtract(x, np.where(higher, low, high)[:, None], out=points)
     points *= (100.0 / np.where(higher, high - low, low - high))[:, None]
-    return _capped(points, [spec.capped for spec in specs])
+    cap = np.array([spec is not None and spec.capped for spec in specs])
+    if not cap.any():
+        return np.zeros(0, dtype=np.intp)
+    outside = points < 0.0
+    outside |= points > 100.0
+    if not cap.all():
+        outside &= cap[:, None]
+    np.clip(points, 0.0, 100.0, out=points, where=cap[:, None])
+    return np.flatnonzero(outside)
 
 
-def _bands(rules: Sequence[ColumnRule], x: FloatArray) -> Normalised:
-    points = np.empty_like(x)
-    for column, rule in enumerate(rules):
-        assert isinstance(rule.spec, Bands)
-        points[column] = rule.spec.below
-        for band in rule.spec.bands:  # thresholds rise, so a later band overrides an earlier one
-            points[column][x[column] >= band.min] = band.points
-    points[np.isnan(x)] = np.nan
-    return Normalised(points, np.zeros(x.shape, dtype=np.bool_), [{} for _ in rules])
+def _bands(rule: ColumnRule, x: FloatArray, out: FloatArray) -> None:
+    """Bands on one row: the code is how many thresholds the value reaches (they rise); NaN gets the NaN entry."""
+    assert isinstance(rule.spec, Bands)
+    spec = rule.spec
+    table = np.array([spec.below, *(band.points for band in spec.bands), np.nan])
+    codes = np.zeros(x.shape, dtype=np.intp)
+    for band in spec.bands:
+        codes += x >= band.min
+    codes[np.isnan(x)] = len(spec.bands) + 1
+    np.take(table, codes, out=out)
 
 
-def _boolean(rules: Sequence[ColumnRule], x: FloatArray) -> Normalised:
-    tables = [[rule.spec.false_points, rule.spec.true_points] for rule in rules if isinstance(rule.spec, BooleanMap)]
-    return _lookup(rules, x, tables)
+def _boolean(rule: ColumnRule, x: FloatArray, out: FloatArray) -> None:
+    assert isinstance(rule.spec, BooleanMap)
+    _lookup(rule, x, [rule.spec.false_points, rule.spec.true_points], out)
 
 
-def _level_map(rules: Sequence[ColumnRule], x: FloatArray) -> Normalised:
-    tables = []
-    for rule in rules:
-        assert isinstance(rule.spec, OrdinalMap | CategoricalMap)
-        tables.append([rule.spec.points[name] for name in rule.choices])
-    return _lookup(rules, x, tables)
+def _level_map(rule: ColumnRule, x: FloatArray, out: FloatArray) -> None:
+    assert isinstance(rule.spec, OrdinalMap | CategoricalMap)
+    _lookup(rule, x, [rule.spec.points[name] for name in rule.choices], out)
 
 
-def _lookup(rules: Sequence[ColumnRule], x: FloatArray, tables: Sequence[Sequence[float]]) -> Normalised:
-    """Points by code: ``tables[column][code]``; a missing value (NaN) becomes code -1, the NaN entry."""
-    sizes = np.array([len(table) for table in tables])
-    table = np.full((len(tables), sizes.max() + 1), np.nan)
-    for column, entries in enumerate(tables):
-        table[column, : len(entries)] = entries
-    missing = np.isnan(x)
-    filled = np.where(missing, -1.0, x)
+def _lookup(rule: ColumnRule, x: FloatArray, entries: Sequence[float], out: FloatArray) -> None:
+    """Points by code into ``out``: ``entries[code]``; a missing value (NaN) gets code ``len(entries)``, NaN.
+
+    Raises:
+        ValueError: a value present is no whole number in ``0 .. len(entries) - 1``.
+    """
+    size = len(entries)
+    # fmin/fmax skip NaN, so the range check costs two reductions and NaN maps to the NaN entry in one pass.
+    filled = np.fmin(x, float(size))
     codes = filled.astype(np.intp)
-    bad = (codes != filled) | (codes >= sizes[:, None]) | (codes < -1) | ((codes == -1) & ~missing)
-    if bad.any():
-        column, row = (int(position) for position in np.argwhere(bad)[0])
-        raise ValueError(
-            f"{x[column, row]} is no valid code for a {rules[column].spec.method} criterion (0..{sizes[column] - 1})"
-        )
-    points = np.empty_like(x)
-    for column in range(len(tables)):
-        points[column] = np.take(table[column], codes[column])
-    return Normalised(points, np.zeros(x.shape, dtype=np.bool_), [{} for _ in rules])
+    low, high = np.fmin.reduce(x), np.fmax.reduce(x)
+    if low < 0.0 or high > size - 1 or (codes != filled).any():
+        present = x[~np.isnan(x)]
+        bad = present[(present < 0.0) | (present > size - 1) | (present != np.floor(present))][0]
+        raise ValueError(f"{bad} is no valid code for a {rule.spec.method} criterion (0..{size - 1})")
+    np.take(np.array([*entries, np.nan], dtype=np.float64), codes, out=out)
 
 
-def _target(rules: Sequence[ColumnRule], x: FloatArray) -> Normalised:
+def _target(rules: Sequence[ColumnRule], x: FloatArray) -> Block:
     specs = [rule.spec for rule in rules if isinstance(rule.spec, Target)]
     gap = x - np.array([spec.target for spec in specs])[:, None]
     sides = np.array([spec.side for spec in specs])[:, None]
@@ -170,7 +189,7 @@ def _target(rules: Sequence[ColumnRule], x: FloatArray) -> Normalised:
         np.where(sides == "at_most", np.maximum(gap, 0.0), np.abs(gap)),
     )
     points = 100.0 * np.clip(1.0 - distance / np.array([spec.width for spec in specs])[:, None], 0.0, 1.0)
-    return Normalised(points, np.zeros(x.shape, dtype=np.bool_), [{} for _ in rules])
+    return Block(points, np.zeros(x.shape, dtype=np.bool_), [{} for _ in rules])
 
 
 def _per_column(
@@ -178,7 +197,7 @@ def _per_column(
 ) -> Method:
     """Lift a population-relative method on the present values of one column to a block method."""
 
-    def block(rules: Sequence[ColumnRule], x: FloatArray) -> Normalised:
+    def block(rules: Sequence[ColumnRule], x: FloatArray) -> Block:
         points = np.full_like(x, np.nan)
         capped = np.zeros(x.shape, dtype=np.bool_)
         parameters = []
@@ -194,7 +213,7 @@ def _per_column(
                 result = np.clip(result, 0.0, 100.0)
             points[column, present] = result
             parameters.append({"count": float(values.size), **used})
-        return Normalised(points, capped, parameters)
+        return Block(points, capped, parameters)
 
     return block
 
@@ -256,12 +275,13 @@ def _reference(rule: ColumnRule, values: FloatArray) -> tuple[FloatArray, bool, 
     return result, spec.capped, {"reference": reference}
 
 
-_METHODS: dict[str, Method] = {
-    "goalposts": _goalposts,
+_IN_PLACE: dict[str, Callable[[ColumnRule, FloatArray, FloatArray], None]] = {
     "bands": _bands,
     "boolean": _boolean,
     "ordinal": _level_map,
     "categorical": _level_map,
+}
+_METHODS: dict[str, Method] = {
     "target": _target,
     "minmax": _per_column(_minmax),
     "zscore": _per_column(_zscore),

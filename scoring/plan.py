@@ -5,6 +5,8 @@ contiguous), then the nodes (``C .. C+M-1``) in breadth-first order, the root fi
 so a node's children are one slice. Processing nodes in reverse order meets every child before its parent.
 """
 
+import threading
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -107,6 +109,74 @@ def compile_plan(
     weights = np.array([c.weight for c, _, _ in leaves] + node_weights, dtype=np.float64)
     floors, ceilings = _point_bounds(criteria, nodes, weights)
     return Plan(rubric, tuple(criteria), tuple(nodes), keys, weights, floors, ceilings)
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    """A cached plan and what it was compiled against."""
+
+    plan: Plan
+    catalogue: Mapping[str, IndicatorSpec] | None
+    entries: dict[str, IndicatorSpec] | None
+
+
+class PlanCache:
+    """Compiled plans of the last few rubrics, so scoring the same rubric again skips validation and compiling.
+
+    A plan depends only on the rubric, the data's indicator columns and the catalogue. A frozen
+    :class:`~scoring.rubric.Rubric` cannot be reassigned, so its identity stands for its content: a cached
+    plan is returned only for the very same rubric object (the cache holds it, so its id cannot be reused),
+    the same indicator columns, and the same catalogue object whose entries are still the same objects.
+    Any other rubric, including an equal copy or one re-weighted by ``model_copy``, is compiled afresh.
+    Compiling is pure, so a hit returns exactly what compiling would.
+    """
+
+    def __init__(self, size: int = 16) -> None:
+        self._size = size
+        self._entries: OrderedDict[tuple[int, tuple[str, ...], int], _Compiled] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def plan(
+        self, rubric: Rubric, indicator_keys: Sequence[str], catalogue: Mapping[str, IndicatorSpec] | None = None
+    ) -> Plan:
+        """The plan of :func:`compile_plan` for these arguments, compiled once.
+
+        Raises:
+            RubricError: as :func:`compile_plan` (a refused rubric is never cached).
+        """
+        key = (id(rubric), tuple(indicator_keys), id(catalogue))
+        with self._lock:
+            found = self._entries.get(key)
+            if found is not None and self._fits(found, rubric, catalogue):
+                self._entries.move_to_end(key)
+                return found.plan
+        plan = compile_plan(rubric, indicator_keys, catalogue)
+        entries = dict(catalogue) if catalogue is not None else None
+        with self._lock:
+            self._entries[key] = _Compiled(plan, catalogue, entries)
+            self._entries.move_to_end(key)
+            while len(self._entries) > self._size:
+                self._entries.popitem(last=False)
+        return plan
+
+    def clear(self) -> None:
+        """Forget every cached plan."""
+        with self._lock:
+            self._entries.clear()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    @staticmethod
+    def _fits(found: _Compiled, rubric: Rubric, catalogue: Mapping[str, IndicatorSpec] | None) -> bool:
+        if found.plan.rubric is not rubric or found.catalogue is not catalogue:
+            return False
+        if catalogue is None or found.entries is None:
+            return catalogue is None and found.entries is None
+        # A catalogue mapping can change in place: the same keys must map to the very same specs.
+        return len(catalogue) == len(found.entries) and all(
+            catalogue.get(name) is spec for name, spec in found.entries.items()
+        )
 
 
 def _join(path: str, part: str) -> str:

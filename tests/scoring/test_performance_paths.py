@@ -1,0 +1,86 @@
+"""The fast paths of the engine give what the straightforward ones give: plan cache, ranks, lookups."""
+
+from types import SimpleNamespace
+
+import numpy as np
+
+from scoring.arrays import min_tie_rank
+from scoring.catalogue import IndicatorSpec
+from scoring.engine import PLANS, EngineInput, score
+from scoring.normalise import ColumnRule, normalise
+from scoring.plan import PlanCache
+from scoring.rubric import Bands, OrdinalMap
+
+
+def _data(values: list[list[float]]) -> EngineInput:
+    return EngineInput(tuple(f"i{row}" for row in range(len(values))), ("A", "B"), np.array(values))
+
+
+def test_cached_plan_is_reused_for_the_same_rubric_only(kit: SimpleNamespace) -> None:
+    rubric = kit.rubric(
+        [
+            {
+                "key": "d",
+                "label": "D",
+                "criteria": [kit.criterion("a", kit.goalposts()), kit.criterion("b", kit.goalposts())],
+            }
+        ]
+    )
+    cache = PlanCache(size=2)
+    first = cache.plan(rubric, ("A", "B"))
+    assert cache.plan(rubric, ("A", "B")) is first
+    assert cache.plan(rubric.model_copy(deep=True), ("A", "B")) is not first
+    assert cache.plan(rubric, ("B", "A")) is not first
+
+
+def test_scoring_a_reweighted_copy_never_reuses_the_old_plan(kit: SimpleNamespace) -> None:
+    criteria = [kit.criterion("a", kit.goalposts()), kit.criterion("b", kit.goalposts())]
+    rubric = kit.rubric([{"key": "d", "label": "D", "criteria": criteria}])
+    data = _data([[100.0, 0.0], [0.0, 100.0]])
+    assert score(rubric, data).scores.tolist() == [50.0, 50.0]
+    criteria[0]["weight"] = 3.0
+    heavier = kit.rubric([{"key": "d", "label": "D", "criteria": criteria}])
+    assert score(heavier, data).scores.tolist() == [75.0, 25.0]
+    assert score(rubric, data).scores.tolist() == [50.0, 50.0]
+    assert len(PLANS) >= 2
+
+
+def test_a_catalogue_changed_in_place_is_compiled_again(kit: SimpleNamespace) -> None:
+    ordinal = {"method": "ordinal", "points": {"no": 0.0, "yes": 100.0}}
+    rubric = kit.rubric([{"key": "d", "label": "D", "criteria": [kit.criterion("a", ordinal)]}])
+    catalogue = {"A": IndicatorSpec(key="A", label="A", value_type="ordinal", levels=["no", "yes"])}
+    cache = PlanCache()
+    first = cache.plan(rubric, ("A",), catalogue)
+    catalogue["A"] = IndicatorSpec(key="A", label="A", value_type="ordinal", levels=["yes", "no"])
+    again = cache.plan(rubric, ("A",), catalogue)
+    assert again is not first
+    assert again.criteria[0].rule.choices == ("yes", "no")
+
+
+def test_vector_ranks_match_the_batched_ranks() -> None:
+    rng = np.random.default_rng(3)
+    for _ in range(20):
+        scores = np.round(rng.uniform(0.0, 10.0, size=200), 0)
+        scores[rng.random(200) < 0.1] = np.nan
+        batched = min_tie_rank(scores[None, :])[0]
+        np.testing.assert_array_equal(min_tie_rank(scores), batched)
+
+
+def test_bands_and_level_maps_match_a_cell_by_cell_reference() -> None:
+    rng = np.random.default_rng(5)
+    bands = Bands.model_validate({"method": "bands", "bands": [{"min": 25, "points": 40}, {"min": 60, "points": 100}]})
+    levels = OrdinalMap(method="ordinal", points={"none": 0.0, "some": 30.0, "all": 100.0})
+    rules = [ColumnRule(bands), ColumnRule(levels, choices=("none", "some", "all"))]
+    x = np.vstack([rng.uniform(0.0, 100.0, 500), rng.integers(0, 3, 500).astype(np.float64)])
+    x[rng.random(x.shape) < 0.2] = np.nan
+    points = normalise(rules, x).points
+
+    def band_points(value: float) -> float:
+        if np.isnan(value):
+            return float("nan")
+        return 100.0 if value >= 60 else 40.0 if value >= 25 else 0.0
+
+    expected_bands = [band_points(value) for value in x[0]]
+    expected_levels = [float("nan") if np.isnan(v) else (0.0, 30.0, 100.0)[int(v)] for v in x[1]]
+    np.testing.assert_array_equal(points[0], expected_bands)
+    np.testing.assert_array_equal(points[1], expected_levels)
