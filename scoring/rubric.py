@@ -108,9 +108,10 @@ Transform = Annotated[LogTransform | RatioTransform, Field(discriminator="kind")
 class OutlierTreatment(_Schema):
     """Winsorisation as in COINr and the OECD/JRC Handbook.
 
-    When the sample skewness's absolute value exceeds ``skewness`` and the excess kurtosis exceeds
-    ``kurtosis``, the most extreme value on the skewed side is replaced by the next one, up to ``max_points``
-    times, until either statistic is back within bounds. If that is not enough and ``fallback`` is ``log``,
+    When the sample skewness's absolute value reaches ``skewness`` and the sample excess kurtosis reaches
+    ``kurtosis`` (COINr's rule: a column passes only when one is below its threshold), the most extreme
+    values on the skewed side are replaced by the next one, until either statistic is back below its
+    threshold or ``max_points`` values have been moved. If that is not enough and ``fallback`` is ``log``,
     the original values are log-transformed instead (``log(x - min + 1)``, mirrored for negative skew).
     """
 

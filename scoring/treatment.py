@@ -75,20 +75,26 @@ def treat_outliers(spec: OutlierTreatment, x: FloatArray) -> OutlierOutcome:
     >>> outcome.values.tolist(), outcome.summary
     ([1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 9.0], 'winsorised 1 value')
     """
+    # The rule of COINr's current treat.R, read from its source (bluefoxr/COINr): skewness and kurtosis are
+    # e1071's "type 2" sample statistics (G1 and the excess kurtosis G2, as here); a column passes when the
+    # absolute skewness or the kurtosis is below its threshold, so a column at a threshold is treated; each
+    # step moves every value tied at the extreme on the side of the skew (high when the skew is >= 0) to the
+    # next value; the limit counts values moved, not steps; a column still failing is log-transformed from
+    # its original values. (COINr's older coin_treat.R used strict "exceeds" and counted steps.)
     values = x.copy()
     moved = np.zeros(x.shape, dtype=np.bool_)
-    for step in range(spec.max_points + 1):
+    while True:
         skew, kurt = skewness_and_kurtosis(values)
-        if abs(skew) <= spec.skewness or kurt <= spec.kurtosis:
-            count = int(moved.sum())
-            summary = f"winsorised {count} value{'s' if count != 1 else ''}" if step else "no outliers"
+        count = int(moved.sum())
+        if abs(skew) < spec.skewness or kurt < spec.kurtosis:
+            summary = f"winsorised {count} value{'s' if count != 1 else ''}" if count else "no outliers"
             return OutlierOutcome(values, moved, summary)
-        if step == spec.max_points:
+        if count >= spec.max_points:
             break
-        extreme = np.nanmax(values) if skew > 0 else np.nanmin(values)
+        extreme = np.nanmax(values) if skew >= 0 else np.nanmin(values)
         at_extreme = values == extreme
         rest = values[~at_extreme & ~np.isnan(values)]
-        values[at_extreme] = rest.max() if skew > 0 else rest.min()
+        values[at_extreme] = rest.max() if skew >= 0 else rest.min()
         moved |= at_extreme
     if spec.fallback == "none":
         return OutlierOutcome(x, np.zeros(x.shape, dtype=np.bool_), "outliers left untreated")

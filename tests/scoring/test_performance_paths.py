@@ -84,3 +84,13 @@ def test_bands_and_level_maps_match_a_cell_by_cell_reference() -> None:
     expected_levels = [float("nan") if np.isnan(v) else (0.0, 30.0, 100.0)[int(v)] for v in x[1]]
     np.testing.assert_array_equal(points[0], expected_bands)
     np.testing.assert_array_equal(points[1], expected_levels)
+
+
+def test_a_column_exactly_at_both_thresholds_is_treated_as_in_coinr() -> None:
+    from scoring.rubric import OutlierTreatment
+    from scoring.treatment import skewness_and_kurtosis, treat_outliers
+
+    column = np.array([1.0, 2, 3, 4, 5, 6, 7, 8, 9, 200])
+    skew, kurt = skewness_and_kurtosis(column)
+    outcome = treat_outliers(OutlierTreatment(skewness=skew, kurtosis=kurt), column)
+    assert outcome.summary == "winsorised 1 value"
