@@ -29,20 +29,36 @@ INT32_MAX = 2**31 - 1
 """Largest value an ``INTEGER`` column holds on PostgreSQL; inputs are bounded by it on both databases."""
 
 
+WRITING = "coopscore_writing"
+"""Execution option marking a connection that will write: on SQLite its transactions begin IMMEDIATE."""
+
+
+def _lower(text: str | None) -> str | None:
+    return None if text is None else text.lower()
+
+
 def _configure_sqlite(engine: Engine) -> None:
-    """Turn on foreign keys and hand transaction control to SQLAlchemy (needed for SAVEPOINTs)."""
+    """Foreign keys on, WAL, Unicode-aware ``lower()``, and transactions begun by SQLAlchemy.
+
+    SQLAlchemy must emit BEGIN itself for SAVEPOINTs to work. A transaction that will write begins
+    IMMEDIATE: it takes the write lock up front and waits for it (busy_timeout), instead of failing with
+    "database is locked" when it tries to upgrade a read lock that another writer is waiting on.
+    """
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None
+        dbapi_connection.create_function("lower", 1, _lower, deterministic=True)
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys = ON")
-        cursor.execute("PRAGMA busy_timeout = 10000")
+        cursor.execute("PRAGMA busy_timeout = 30000")
+        cursor.execute("PRAGMA journal_mode = WAL")
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN")
+        writing = connection.get_execution_options().get(WRITING, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
 
 
 def _json_text(value: Any) -> str:
@@ -64,3 +80,9 @@ def get_engine() -> Engine:
     """Return the process-wide engine for the configured database."""
     settings = get_settings()
     return make_engine(settings.database_url, echo=settings.database_echo)
+
+
+@lru_cache
+def get_writing_engine() -> Engine:
+    """The process-wide engine, for sessions that will write (same pool, see ``WRITING``)."""
+    return get_engine().execution_options(**{WRITING: True})

@@ -4,7 +4,10 @@ from fastapi import Depends, FastAPI
 
 from app.api import health, indicators, instruments, observations
 from app.api.deps import refuse_unknown_query_parameters
+from app.api.limits import BodySizeLimit, require_json_body
+from app.api.openapi import install_openapi
 from app.api.problems import install_problem_handlers
+from app.settings import get_settings
 
 DESCRIPTION = """
 Stores the legal instruments of interstate cooperation against illegal migration, with evaluated
@@ -20,9 +23,11 @@ def create_app() -> FastAPI:
         title="coopscore",
         version="0.1.0",
         description=DESCRIPTION,
-        dependencies=[Depends(refuse_unknown_query_parameters)],
+        dependencies=[Depends(refuse_unknown_query_parameters), Depends(require_json_body)],
     )
     install_problem_handlers(app)
+    install_openapi(app)
+    app.add_middleware(BodySizeLimit, max_bytes=get_settings().max_body_bytes)
     app.include_router(health.router)
     app.include_router(instruments.router)
     app.include_router(observations.router)

@@ -13,8 +13,8 @@ class Settings(BaseSettings):
     database_url: str = "sqlite:///./coopscore.db"
     """SQLAlchemy URL: ``sqlite:///path.db`` or ``postgresql+psycopg://user@host/db``."""
     database_echo: bool = False
-    page_limit_max: int = 200
-    batch_size_max: int = 1000
+    max_body_bytes: int = 4 * 1024 * 1024
+    """Request bodies above this size are refused with 413 before they are parsed."""
 
 
 @lru_cache

@@ -1,4 +1,4 @@
-"""Shared by the API benchmarks: a large synthetic store, a real uvicorn server, and a latency sampler.
+"""Shared by the API benchmarks: a large synthetic store and a latency sampler (servers: ``tests.servers``).
 
 The synthetic store has the shape of the real one (instruments with parties and topics, a catalogue of
 ordinal, boolean, number and percent indicators, dated observations) at a size no real catalogue reaches yet.
@@ -7,26 +7,21 @@ ordinal, boolean, number and percent indicators, dated observations) at a size n
 import contextlib
 import datetime as dt
 import json
-import os
 import random
-import socket
 import statistics
-import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpx
-import uvicorn
 from fastapi import FastAPI
 from sqlalchemy import insert, text
 from sqlalchemy.engine import Engine, make_url
 
-from app.database import get_engine, make_engine
+from app.database import make_engine
 from app.migrations import upgrade
 from app.models import Indicator, Instrument, InstrumentTopic, Observation, Party
-from app.settings import get_settings
 
 ORGANISATIONS = ["UN", "EU", "CIS", "SCO", "CSTO", "none"]
 SCOPES = ["bilateral", "regional", "multilateral", "universal", "national"]
@@ -175,35 +170,10 @@ def database(kind: str, postgres_server: str | None, directory: str) -> Iterator
         admin.dispose()
 
 
-def use_database(url: str) -> None:
-    """Point the service at ``url`` exactly as an operator would, through ``COOPSCORE_DATABASE_URL``."""
-    os.environ["COOPSCORE_DATABASE_URL"] = url
-    get_settings.cache_clear()
-    get_engine.cache_clear()
-
-
 def analyse(engine: Engine) -> None:
     """Refresh planner statistics, as a production database would have them."""
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         connection.execute(text("ANALYZE"))
-
-
-@contextlib.contextmanager
-def serve(app: FastAPI) -> Iterator[str]:
-    """Run ``app`` under a real uvicorn server on a free local port; yield its base URL."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join()
 
 
 def median_latencies(client: httpx.Client, paths: dict[str, str], rounds: int) -> dict[str, float]:

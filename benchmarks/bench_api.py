@@ -21,7 +21,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from app.database import make_engine
 from app.main import create_app
-from benchmarks._fixture import analyse, bare_endpoint, database, load_store, median_latencies, serve, use_database
+from benchmarks._fixture import analyse, bare_endpoint, database, load_store, median_latencies
+from tests.servers import serve, use_database
 
 INSTRUMENTS = 10_000
 INDICATORS = 40

@@ -9,21 +9,25 @@ from pydantic import BaseModel
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
-from app.database import get_engine
+from app.database import get_engine, get_writing_engine
 from app.errors import FieldProblem, InvalidInput
 from app.models import Indicator, Instrument
 from app.models.types import Code, Slug
 from app.services import indicators as indicator_service
 from app.services import instruments as instrument_service
 
+READING_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
-async def get_session() -> AsyncIterator[Session]:
+
+async def get_session(request: Request) -> AsyncIterator[Session]:
     """Yield a session for one request; services commit, this only closes.
 
     Async on purpose: opening a session does no I/O, so the event loop does it without a thread hop; the
     close, which may talk to the database, runs in the thread pool after the response has been sent.
+    A request that may write gets a session whose transactions say so (see ``app.database.WRITING``).
     """
-    session = Session(get_engine(), expire_on_commit=False)
+    engine = get_engine() if request.method in READING_METHODS else get_writing_engine()
+    session = Session(engine, expire_on_commit=False)
     try:
         yield session
     finally:

@@ -17,7 +17,7 @@ class Health(BaseModel):
     detail: str | None = None
 
 
-@router.get("/healthz", response_model=Health)
+@router.get("/healthz", response_model=Health, response_model_exclude_none=True)
 def read_health() -> Health:
     """Answer while the process is alive; touches nothing else."""
     return Health(status="ok")

@@ -55,7 +55,10 @@ def update_instrument(
     return service.show_instrument(session=session, instrument=updated)
 
 
-@router.delete("/{id}", status_code=status.HTTP_204_NO_CONTENT, responses=problem_responses(404, 422))
-def delete_instrument(session: SessionDep, instrument: InstrumentDep, actor: ActorDep) -> None:
+@router.delete(
+    "/{id}", status_code=status.HTTP_204_NO_CONTENT, response_class=Response, responses=problem_responses(404, 422)
+)
+def delete_instrument(session: SessionDep, instrument: InstrumentDep, actor: ActorDep) -> Response:
     """Delete an instrument: it leaves every read and list; its history is kept."""
     service.delete_instrument(session=session, instrument=instrument, actor=actor)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

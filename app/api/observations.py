@@ -11,7 +11,7 @@ from app.api.pages import FastJSONResponse
 from app.api.problems import problem_responses
 from app.models.common import utc_now
 from app.models.observation import ObservationBody, ObservationPublic
-from app.models.types import Code
+from app.models.types import Code, Day
 from app.services import indicators as indicator_service
 from app.services import observations as service
 
@@ -29,7 +29,7 @@ class ObservationQuery(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    as_of: Annotated[date, AfterValidator(_not_in_future)] | None = Field(
+    as_of: Annotated[Day, AfterValidator(_not_in_future)] | None = Field(
         default=None, description="Date the values held on; today when omitted."
     )
     indicator: Code | None = Field(default=None, description="Give the full history of this indicator instead.")

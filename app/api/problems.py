@@ -1,7 +1,9 @@
 """Every error leaves the service as ``application/problem+json`` (RFC 9457), rendered here and only here."""
 
 import logging
+import re
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 from http import HTTPStatus
 from typing import Any
 
@@ -79,12 +81,43 @@ async def _on_app_error(request: Request, exc: Exception) -> JSONResponse:
     return problem_response(request, status=exc.status, title=exc.title, detail=exc.detail, **exc.extra)
 
 
+UNPARSEABLE_BODY = "There was an error parsing the body"
+"""FastAPI's 400 detail when a body cannot be decoded at all (bad encoding, nesting too deep)."""
+
+
 async def _on_http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, HTTPException)
+    if exc.status_code == 400 and exc.detail == UNPARSEABLE_BODY:
+        message = "the body could not be read as JSON (wrong encoding, or nested too deeply)"
+        return _problems_response(request, [FieldProblem("body", message, "json_invalid")])
+    if exc.status_code == 405:
+        allowed = allowed_methods(request)
+        return problem_response(
+            request,
+            status=405,
+            title=_title(405),
+            detail=f"{request.method} is not allowed here; use {', '.join(allowed)}.",
+            headers={"Allow": ", ".join(allowed)},
+        )
     detail = exc.detail if isinstance(exc.detail, str) else "The request failed."
     return problem_response(
         request, status=exc.status_code, title=_title(exc.status_code), detail=detail, headers=exc.headers
     )
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method the API documents for this path (Starlette's own 405 names only one route's)."""
+    document = request.app.openapi()
+    methods: set[str] = set()
+    for template, operations in document.get("paths", {}).items():
+        if _path_pattern(template).fullmatch(request.url.path):
+            methods.update(method.upper() for method in operations)
+    return sorted(methods)
+
+
+@lru_cache(maxsize=256)
+def _path_pattern(template: str) -> re.Pattern[str]:
+    return re.compile(re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(template)))
 
 
 async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
@@ -94,7 +127,12 @@ async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+_TITLES = {413: "Content Too Large", 422: "Unprocessable Content"}  # RFC 9110 names
+
+
 def _title(status: int) -> str:
+    if status in _TITLES:
+        return _TITLES[status]
     try:
         return HTTPStatus(status).phrase
     except ValueError:
@@ -130,6 +168,4 @@ class Problem(BaseModel):
 
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """Document the problem responses an operation can give, for the OpenAPI description."""
-    return {
-        status: {"model": Problem, "content": {PROBLEM_JSON: {}}, "description": _title(status)} for status in statuses
-    }
+    return {status: {"description": _title(status)} for status in statuses}

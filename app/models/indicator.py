@@ -1,15 +1,16 @@
 """The indicator catalogue: what can be evaluated for an instrument, and how its values look."""
 
 from datetime import datetime
-from typing import Any, Self
+from typing import Any
 
 from pydantic import Field as PydanticField
-from pydantic import FiniteFloat, model_validator
+from pydantic import ValidationInfo, field_validator
+from pydantic.json_schema import SkipJsonSchema
 from sqlalchemy import JSON, Column, String
 from sqlmodel import Field, SQLModel
 
 from app.models.common import Source, Strict, UtcDateTime, timestamp_field
-from app.models.types import Code, Direction, LongText, Name, Slug, ValueType
+from app.models.types import Code, Direction, LongText, Name, Number, Slug, ValueType
 
 MAX_LEVELS = 50
 
@@ -44,46 +45,43 @@ class IndicatorBase(Strict):
     description: LongText | None = PydanticField(default=None, description="What the indicator measures.")
     value_type: ValueType
     unit: Name | None = None
-    min_value: FiniteFloat | None = PydanticField(default=None, description="Lowest valid value (numbers).")
-    max_value: FiniteFloat | None = PydanticField(default=None, description="Highest valid value (numbers).")
+    min_value: Number | None = PydanticField(default=None, description="Lowest valid value (numbers).")
+    max_value: Number | None = PydanticField(default=None, description="Highest valid value (numbers).")
     levels: list[Name] = PydanticField(
         default_factory=list,
+        validate_default=True,
         max_length=MAX_LEVELS,
         description="Ordinal levels from lowest to highest; a value is the level's position (0, 1, ...).",
     )
-    categories: list[Slug] = PydanticField(default_factory=list, max_length=MAX_LEVELS)
+    categories: list[Slug] = PydanticField(default_factory=list, validate_default=True, max_length=MAX_LEVELS)
     direction: Direction = Direction.higher_better
     sources: list[Source] = PydanticField(default_factory=list, max_length=100)
 
-    @model_validator(mode="after")
-    def _shape_fits_type(self) -> Self:
-        problems = _shape_problems(self)
-        if problems:
-            raise ValueError("; ".join(problems))
-        return self
+    @field_validator("min_value", "max_value")
+    @classmethod
+    def _range_of_numbers(cls, bound: float | None, info: ValidationInfo) -> float | None:
+        if bound is not None and info.data.get("value_type") not in (ValueType.number, ValueType.percent):
+            raise ValueError("only number and percent indicators have a valid range")
+        low = info.data.get("min_value")
+        if info.field_name == "max_value" and bound is not None and low is not None and low >= bound:
+            raise ValueError(f"min_value ({low}) must be below max_value ({bound})")
+        return bound
 
-
-def _shape_problems(indicator: "IndicatorBase") -> list[str]:
-    """Say what is inconsistent between an indicator's value type and its levels, categories or range."""
-    kind, problems = indicator.value_type, []
-    if kind == ValueType.ordinal and len(indicator.levels) < 2:
-        problems.append("an ordinal indicator needs at least two levels")
-    if kind != ValueType.ordinal and indicator.levels:
-        problems.append("only ordinal indicators have levels")
-    if kind == ValueType.category and len(indicator.categories) < 2:
-        problems.append("a category indicator needs at least two categories")
-    if kind != ValueType.category and indicator.categories:
-        problems.append("only category indicators have categories")
-    for values, what in ((indicator.levels, "levels"), (indicator.categories, "categories")):
-        if len(set(values)) != len(values):
-            problems.append(f"{what} must be distinct")
-    has_range = indicator.min_value is not None or indicator.max_value is not None
-    if has_range and kind not in (ValueType.number, ValueType.percent):
-        problems.append("only number and percent indicators have a valid range")
-    low, high = indicator.min_value, indicator.max_value
-    if low is not None and high is not None and low >= high:
-        problems.append(f"min_value ({low}) must be below max_value ({high})")
-    return problems
+    @field_validator("levels", "categories")
+    @classmethod
+    def _choices_fit_type(cls, choices: list[str], info: ValidationInfo) -> list[str]:
+        kind = info.data.get("value_type")
+        owner, noun = (
+            (ValueType.ordinal, "levels") if info.field_name == "levels" else (ValueType.category, "categories")
+        )
+        if kind == owner and len(choices) < 2:
+            article = "an" if owner == ValueType.ordinal else "a"
+            raise ValueError(f"{article} {owner.value} indicator needs at least two {noun}")
+        if kind is not None and kind != owner and choices:
+            raise ValueError(f"only {owner.value} indicators have {noun}")
+        if len(set(choices)) != len(choices):
+            raise ValueError(f"{noun} must be distinct")
+        return choices
 
 
 class IndicatorCreate(IndicatorBase):
@@ -95,17 +93,17 @@ class IndicatorCreate(IndicatorBase):
 class IndicatorUpdate(Strict):
     """Body of ``PATCH /v1/indicators/{key}``: any subset of the fields."""
 
-    name: Name | None = None
-    dimension: Slug | None = None
+    name: Name | SkipJsonSchema[None] = None
+    dimension: Slug | SkipJsonSchema[None] = None
     description: LongText | None = None
-    value_type: ValueType | None = None
+    value_type: ValueType | SkipJsonSchema[None] = None
     unit: Name | None = None
-    min_value: FiniteFloat | None = None
-    max_value: FiniteFloat | None = None
-    levels: list[Name] | None = PydanticField(default=None, max_length=MAX_LEVELS)
-    categories: list[Slug] | None = PydanticField(default=None, max_length=MAX_LEVELS)
-    direction: Direction | None = None
-    sources: list[Source] | None = PydanticField(default=None, max_length=100)
+    min_value: Number | None = None
+    max_value: Number | None = None
+    levels: list[Name] | SkipJsonSchema[None] = PydanticField(default=None, max_length=MAX_LEVELS)
+    categories: list[Slug] | SkipJsonSchema[None] = PydanticField(default=None, max_length=MAX_LEVELS)
+    direction: Direction | SkipJsonSchema[None] = None
+    sources: list[Source] | SkipJsonSchema[None] = PydanticField(default=None, max_length=100)
 
 
 class IndicatorPublic(IndicatorBase):

@@ -1,16 +1,19 @@
 """Instruments of cooperation and the parties bound by them: tables and API schemas."""
 
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any, Self
+from typing import Any
 
 from pydantic import Field as PydanticField
-from pydantic import model_validator
+from pydantic import ValidationInfo, field_validator
+from pydantic.json_schema import SkipJsonSchema
 from sqlalchemy import JSON, Column, DateTime, ForeignKey, Integer, String, UniqueConstraint
 from sqlmodel import Field, Relationship, SQLModel
 
 from app.models.common import Source, Strict, UtcDateTime, timestamp_field
 from app.models.types import (
     Count,
+    Flag,
     InstrumentKind,
     LegalStatus,
     LongText,
@@ -45,7 +48,7 @@ class Instrument(SQLModel, table=True):
     scope: str = Field(sa_type=String(20), index=True)
     organisation: str = Field(sa_type=String(20), index=True)
     legal_status: str = Field(sa_type=String(60), index=True)
-    binding: bool | None = None
+    binding: Flag | None = None
     adopted: str | None = Field(default=None, sa_type=String(10))
     signed: str | None = Field(default=None, sa_type=String(10))
     in_force: str | None = Field(default=None, sa_type=String(10))
@@ -109,14 +112,21 @@ class InstrumentTopic(SQLModel, table=True):
 # --- request and response schemas ---------------------------------------------------------------
 
 
-def _ordering_problems(dates: dict[str, str | None], pairs: list[tuple[str, str]]) -> list[str]:
-    """Name every pair of dates that is certainly in the wrong order (partial dates count as ranges)."""
-    problems = []
-    for before, after in pairs:
-        first, second = dates.get(before), dates.get(after)
-        if first and second and latest_day(second) < earliest_day(first):
-            problems.append(f"{after} ({second}) is before {before} ({first})")
-    return problems
+def check_after(earlier: tuple[str, ...]) -> Callable[[str | None, ValidationInfo], str | None]:
+    """A field validator: the date must not certainly precede any of the ``earlier`` fields' dates.
+
+    Partial dates count as ranges (``1999`` may be any day of 1999), so only a certain wrong order fails.
+    The fields named must be declared before the field checked, so that they are validated first.
+    """
+
+    def check(value: str | None, info: ValidationInfo) -> str | None:
+        for name in earlier:
+            other = info.data.get(name)
+            if value and other and latest_day(value) < earliest_day(other):
+                raise ValueError(f"{info.field_name} ({value}) is before {name} ({other})")
+        return value
+
+    return check
 
 
 class PartyIn(Strict):
@@ -128,26 +138,11 @@ class PartyIn(Strict):
     in_force: PartialDate | None = PydanticField(default=None, description="Entry into force for this party.")
     reservations: LongText | None = None
 
-    @model_validator(mode="after")
-    def _dates_in_order(self) -> Self:
-        pairs = [("signed", "in_force"), ("ratified", "in_force")]
-        problems = _ordering_problems(self.model_dump(include={"signed", "ratified", "in_force"}), pairs)
-        if problems:
-            raise ValueError("; ".join(problems))
-        return self
+    _in_force_last = field_validator("in_force")(check_after(("signed", "ratified")))
 
 
 class PartyPublic(PartyIn):
     """A party as the API returns it."""
-
-
-INSTRUMENT_DATE_ORDER = [
-    ("adopted", "in_force"),
-    ("signed", "in_force"),
-    ("adopted", "ended"),
-    ("signed", "ended"),
-    ("in_force", "ended"),
-]
 
 
 class InstrumentBase(Strict):
@@ -159,7 +154,7 @@ class InstrumentBase(Strict):
     scope: Scope
     organisation: Organisation
     legal_status: LegalStatus
-    binding: bool | None = None
+    binding: Flag | None = None
     adopted: PartialDate | None = None
     signed: PartialDate | None = None
     in_force: PartialDate | None = None
@@ -179,21 +174,17 @@ class InstrumentBase(Strict):
     sources: list[Source] = PydanticField(default_factory=list, max_length=MAX_LIST_ITEMS)
     parties: list[PartyIn] = PydanticField(default_factory=list, max_length=MAX_PARTIES)
 
-    @model_validator(mode="after")
-    def _dates_in_order(self) -> Self:
-        dates = self.model_dump(include={"adopted", "signed", "in_force", "ended"})
-        problems = _ordering_problems(dates, INSTRUMENT_DATE_ORDER)
-        if problems:
-            raise ValueError("; ".join(problems))
-        return self
+    _in_force_after_signature = field_validator("in_force")(check_after(("adopted", "signed")))
+    _ended_last = field_validator("ended")(check_after(("adopted", "signed", "in_force")))
 
-    @model_validator(mode="after")
-    def _parties_unique(self) -> Self:
-        codes = [party.code for party in self.parties]
+    @field_validator("parties")
+    @classmethod
+    def _parties_unique(cls, parties: list[PartyIn]) -> list[PartyIn]:
+        codes = [party.code for party in parties]
         repeated = sorted({code for code in codes if codes.count(code) > 1})
         if repeated:
             raise ValueError(f"parties are listed more than once: {', '.join(repeated)}")
-        return self
+        return parties
 
 
 class InstrumentCreate(InstrumentBase):
@@ -205,13 +196,13 @@ class InstrumentCreate(InstrumentBase):
 class InstrumentUpdate(Strict):
     """Body of ``PATCH /v1/instruments/{id}``: any subset of the fields; lists replace the old ones."""
 
-    title: Title | None = None
-    short_name: Name | None = None
-    kind: InstrumentKind | None = None
-    scope: Scope | None = None
-    organisation: Organisation | None = None
-    legal_status: LegalStatus | None = None
-    binding: bool | None = None
+    title: Title | SkipJsonSchema[None] = None
+    short_name: Name | SkipJsonSchema[None] = None
+    kind: InstrumentKind | SkipJsonSchema[None] = None
+    scope: Scope | SkipJsonSchema[None] = None
+    organisation: Organisation | SkipJsonSchema[None] = None
+    legal_status: LegalStatus | SkipJsonSchema[None] = None
+    binding: Flag | None = None
     adopted: PartialDate | None = None
     signed: PartialDate | None = None
     in_force: PartialDate | None = None
@@ -219,13 +210,13 @@ class InstrumentUpdate(Strict):
     place: Title | None = None
     summary: LongText | None = None
     party_count: Count | None = None
-    verification: Verification | None = None
-    key_provisions: list[LongText] | None = PydanticField(default=None, max_length=MAX_LIST_ITEMS)
-    mechanisms: list[LongText] | None = PydanticField(default=None, max_length=MAX_LIST_ITEMS)
-    uncertainties: list[LongText] | None = PydanticField(default=None, max_length=MAX_LIST_ITEMS)
-    topics: list[Slug] | None = PydanticField(default=None, max_length=MAX_LIST_ITEMS)
-    sources: list[Source] | None = PydanticField(default=None, max_length=MAX_LIST_ITEMS)
-    parties: list[PartyIn] | None = PydanticField(default=None, max_length=MAX_PARTIES)
+    verification: Verification | SkipJsonSchema[None] = None
+    key_provisions: list[LongText] | SkipJsonSchema[None] = PydanticField(default=None, max_length=MAX_LIST_ITEMS)
+    mechanisms: list[LongText] | SkipJsonSchema[None] = PydanticField(default=None, max_length=MAX_LIST_ITEMS)
+    uncertainties: list[LongText] | SkipJsonSchema[None] = PydanticField(default=None, max_length=MAX_LIST_ITEMS)
+    topics: list[Slug] | SkipJsonSchema[None] = PydanticField(default=None, max_length=MAX_LIST_ITEMS)
+    sources: list[Source] | SkipJsonSchema[None] = PydanticField(default=None, max_length=MAX_LIST_ITEMS)
+    parties: list[PartyIn] | SkipJsonSchema[None] = PydanticField(default=None, max_length=MAX_PARTIES)
 
 
 class InstrumentPublic(InstrumentBase):

@@ -4,13 +4,24 @@ import math
 from datetime import date, datetime
 from typing import Annotated, Any, Self
 
-from pydantic import Discriminator, PlainValidator, Tag, WithJsonSchema, model_validator
+from pydantic import (
+    Discriminator,
+    PlainValidator,
+    Tag,
+    ValidationInfo,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
 from pydantic import Field as PydanticField
 from sqlalchemy import JSON, Column, Date, ForeignKey, Index, Integer, String
 from sqlmodel import Field, SQLModel
 
 from app.models.common import Strict, UtcDateTime, timestamp_field, utc_now
-from app.models.types import Code, Confidence, Ident, LongText, Name, PartialDate, Title, Url
+from app.models.types import Code, Confidence, Day, Ident, LongText, Name, PartialDate, Title, Url
+
+MAX_BATCH = 1000
+"""Most observations one request may record; larger sets are sent as several batches."""
 
 VALUE_LIMIT = 10**15
 """Numbers beyond this are refused: they are not evaluations, and they would lose precision as floats."""
@@ -89,13 +100,23 @@ class ObservationIn(Strict):
 
     indicator: Code
     value: ObservedValue
-    as_of: date | None = None
-    period_start: date | None = None
-    period_end: date | None = None
+    as_of: Day | None = None
+    period_start: Day | None = None
+    period_end: Day | None = None
     evidence: Evidence
     confidence: Confidence
     note: LongText | None = None
     supersedes: Ident | None = PydanticField(default=None, description="Id of the observation this corrects.")
+
+    @field_validator("as_of", "period_start", "period_end")
+    @classmethod
+    def _not_in_future(cls, day: date | None, info: ValidationInfo) -> date | None:
+        if day is not None and day > utc_now().date():
+            raise ValueError(f"{info.field_name} ({day}) is in the future")
+        start = info.data.get("period_start")
+        if info.field_name == "period_end" and day is not None and start is not None and day < start:
+            raise ValueError(f"period_end ({day}) is before period_start ({start})")
+        return day
 
     @model_validator(mode="after")
     def _one_date_or_period(self) -> Self:
@@ -104,10 +125,6 @@ class ObservationIn(Strict):
             raise ValueError("give either as_of or both period_start and period_end")
         if has_period and (self.period_start is None or self.period_end is None):
             raise ValueError("a period needs both period_start and period_end")
-        if self.period_start and self.period_end and self.period_end < self.period_start:
-            raise ValueError(f"period_end ({self.period_end}) is before period_start ({self.period_start})")
-        if self.effective_date > utc_now().date():
-            raise ValueError(f"{self.effective_date} is in the future")
         return self
 
     @property
@@ -122,7 +139,7 @@ def _batch_or_single(body: Any) -> str:
 
 ObservationBody = Annotated[
     Annotated[ObservationIn, Tag("observation")]
-    | Annotated[list[ObservationIn], Tag("observations"), PydanticField(min_length=1)],
+    | Annotated[list[ObservationIn], Tag("observations"), PydanticField(min_length=1, max_length=MAX_BATCH)],
     Discriminator(_batch_or_single),
 ]
 """One observation, or a batch as a JSON array (stored all together or not at all)."""

@@ -10,7 +10,7 @@ from enum import StrEnum
 from typing import Annotated
 
 import pycountry
-from pydantic import AfterValidator, Field, StringConstraints
+from pydantic import AfterValidator, BeforeValidator, Field, Strict, StringConstraints, WithJsonSchema
 
 from app.database import INT32_MAX
 
@@ -33,8 +33,11 @@ Slug = Annotated[
 ]
 Code = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
 Url = Annotated[str, StringConstraints(max_length=2000, pattern=r"^https?://[^\s\x00]+$")]
-Count = Annotated[int, Field(ge=0, le=INT32_MAX)]
-Ident = Annotated[int, Field(ge=1, le=INT32_MAX)]
+Count = Annotated[int, Strict(), Field(ge=0, le=INT32_MAX)]
+Ident = Annotated[int, Strict(), Field(ge=1, le=INT32_MAX)]
+Flag = Annotated[bool, Strict()]
+"""Booleans, counts and ids in bodies are taken as JSON gives them: "3" is not 3 and "yes" is not true."""
+Number = Annotated[float, Strict(), Field(allow_inf_nan=False)]
 
 _PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 
@@ -77,6 +80,33 @@ def latest_day(partial: str) -> date:
         following = date(parts[0] + (parts[1] == 12), parts[1] % 12 + 1, 1)
         return date.fromordinal(following.toordinal() - 1)
     return date(parts[0], 12, 31)
+
+
+_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _check_day(text: str) -> date:
+    try:
+        if not _DAY.match(text):
+            raise ValueError(text)
+        day = date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{text!r} is not a date of the form YYYY-MM-DD") from None
+    if day.year < 1000:
+        raise ValueError("a year must have four digits and be 1000 or later")
+    return day
+
+
+Day = Annotated[
+    date,
+    BeforeValidator(lambda value: _check_day(value) if isinstance(value, str) else _not_a_day(value)),
+    WithJsonSchema({"type": "string", "format": "date", "examples": ["2024-06-30"]}),
+]
+"""A calendar day given exactly as ``YYYY-MM-DD``: no timestamps, numbers or times of day."""
+
+
+def _not_a_day(value: object) -> date:
+    raise ValueError(f"a date must be text of the form YYYY-MM-DD, not {type(value).__name__}")
 
 
 ORGANISATION_PARTIES = {"EU": "European Union", "UNODC": "United Nations Office on Drugs and Crime"}

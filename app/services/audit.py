@@ -31,8 +31,8 @@ def current_data_revision(session: Session) -> int:
 
 def commit_change(session: Session, *, clash: str) -> None:
     """Advance the data revision and commit; a constraint violation becomes a 409 saying ``clash``."""
-    advance_data_revision(session)
     try:
+        advance_data_revision(session)
         session.commit()
     except IntegrityError:
         session.rollback()

@@ -39,7 +39,7 @@ class _BatchCheck:
         except ValueMismatch as error:
             self._refuse(f"{path}.value", str(error), "value_mismatch")
             return None
-        if row.supersedes is not None and (reason := self._supersede_problem(row.supersedes, indicator)):
+        if row.supersedes is not None and (reason := self._supersede_problem(row, indicator)):
             self._refuse(f"{path}.supersedes", reason, "supersedes")
             return None
         return Observation(
@@ -56,7 +56,8 @@ class _BatchCheck:
             supersedes_id=row.supersedes,
         )
 
-    def _supersede_problem(self, target_id: int, indicator: Indicator) -> str | None:
+    def _supersede_problem(self, row: ObservationIn, indicator: Indicator) -> str | None:
+        target_id = row.supersedes or 0
         target = self.targets.get(target_id)
         if target is None:
             return f"no observation has the id {target_id}"
@@ -64,6 +65,9 @@ class _BatchCheck:
             return f"observation {target_id} is of another instrument or indicator"
         if target_id in self.corrected:
             return f"observation {target_id} is already superseded by {self.corrected[target_id]}; supersede that"
+        if (target.observed_on, target.period_start) != (row.effective_date, row.period_start):
+            held = f"{target.period_start} to {target.observed_on}" if target.period_start else str(target.observed_on)
+            return f"a correction keeps the date of what it corrects: observation {target_id} holds for {held}"
         if target_id in self.claimed:
             return f"another row of this batch already supersedes observation {target_id}"
         self.claimed.add(target_id)

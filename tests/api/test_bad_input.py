@@ -1,6 +1,7 @@
 """Every kind of bad input gets a 422 problem document naming the bad field, on every database; never a 500."""
 
 import json
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -10,6 +11,7 @@ from fastapi.testclient import TestClient
 from tests.factories import indicator_body, instrument_body, observation_body
 
 INSTRUMENTS = "/v1/instruments"
+MUST_BE_JSON = "The body must be JSON (Content-Type: application/json)"
 OBSERVATIONS = "/v1/instruments/cis-illegal-migration-1998/observations"
 
 
@@ -115,28 +117,46 @@ CASES = [
     ),
     pytest.param("POST", OBSERVATIONS, observation_body(as_of="2020-02-30"), "body.as_of", id="as-of-not-a-day"),
     pytest.param("GET", f"{OBSERVATIONS}?as_of=yesterday", None, "query.as_of", id="as-of-query-malformed"),
+    pytest.param("GET", f"{OBSERVATIONS}?as_of=2010", None, "query.as_of", id="as-of-query-year-only"),
+    pytest.param("POST", OBSERVATIONS, observation_body(as_of=0), "body.as_of", id="as-of-a-number"),
+    pytest.param(
+        "POST", OBSERVATIONS, observation_body(as_of="2005-01-01T00:00:00Z"), "body.as_of", id="as-of-a-timestamp"
+    ),
+    pytest.param("POST", OBSERVATIONS, observation_body(as_of="0001-01-01"), "body.as_of", id="as-of-year-one"),
+    pytest.param(
+        "POST",
+        INSTRUMENTS,
+        instrument_body(id="x-1", parties=[{"code": "UZB"}, {"code": "UZB"}]),
+        "body.parties",
+        id="party-listed-twice",
+    ),
+    pytest.param(
+        "POST", INSTRUMENTS, instrument_body(id="x-1", party_count="3"), "body.party_count", id="count-as-text"
+    ),
+    pytest.param("POST", INSTRUMENTS, instrument_body(id="x-1", binding="yes"), "body.binding", id="boolean-as-text"),
+    pytest.param("POST", OBSERVATIONS, observation_body(supersedes="1"), "body.supersedes", id="id-as-text"),
     pytest.param("GET", f"{OBSERVATIONS}?as_of=2999-01-01", None, "query.as_of", id="as-of-query-in-future"),
-    pytest.param("POST", OBSERVATIONS, observation_body(as_of="2999-01-01"), "body", id="observation-in-future"),
+    pytest.param("POST", OBSERVATIONS, observation_body(as_of="2999-01-01"), "body.as_of", id="observation-in-future"),
     # dates in the wrong order
     pytest.param(
         "POST",
         INSTRUMENTS,
         instrument_body(id="x-1", signed="2001-05-01", in_force="2001-04"),
-        "body",
+        "body.in_force",
         id="in-force-before-signed",
     ),
     pytest.param(
         "POST",
         INSTRUMENTS,
         party(signed="2005", in_force="2004-12-31"),
-        "body.parties[0]",
+        "body.parties[0].in_force",
         id="party-in-force-before-signed",
     ),
     pytest.param(
         "POST",
         OBSERVATIONS,
         observation_body(as_of=None, period_start="2021-01-01", period_end="2020-12-31"),
-        "body",
+        "body.period_end",
         id="period-ends-before-it-starts",
     ),
     # unknown ISO 3166-1 alpha-3 codes
@@ -205,3 +225,57 @@ def test_unexpected_failure_is_500_problem_without_internals(client: TestClient)
         "detail": "The server failed; the error was logged.",
         "instance": "/explode",
     }
+
+
+@pytest.mark.parametrize(
+    ("content", "content_type", "status", "detail"),
+    [
+        pytest.param(b"{}", "text/plain", 415, f"{MUST_BE_JSON}, not text/plain.", id="text-plain"),
+        pytest.param(b"{}", "", 415, f"{MUST_BE_JSON}, not no content type.", id="no-content-type"),
+        pytest.param(b"[" * 100_000, "application/json", 422,
+                     "1 problem in the request: body: the body could not be read as JSON (wrong encoding, or nested "
+                     "too deeply)", id="nested-too-deeply"),
+        pytest.param(b'"' + b"x" * (4 * 1024 * 1024) + b'"', "application/json", 413,
+                     "The request body is larger than 4,194,304 bytes.", id="too-large"),
+    ],
+)  # fmt: skip
+def test_unreadable_bodies_get_a_problem(
+    client: TestClient, content: bytes, content_type: str, status: int, detail: str
+) -> None:
+    headers = {"content-type": content_type} if content_type else {}
+
+    response = client.post(INSTRUMENTS, content=content, headers=headers)
+
+    assert response.status_code == status
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["detail"] == detail
+
+
+def test_a_body_streamed_past_the_limit_is_cut_off_with_413(client: TestClient) -> None:
+    def chunks() -> Iterator[bytes]:
+        yield b'"'
+        for _ in range(50):
+            yield b"x" * 100_000
+
+    response = client.post(INSTRUMENTS, content=chunks(), headers={"content-type": "application/json"})
+
+    assert response.status_code == 413
+    assert response.json()["title"] == "Content Too Large"
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "allowed"),
+    [
+        pytest.param("PUT", f"{INSTRUMENTS}/cis-illegal-migration-1998", "DELETE, GET, PATCH", id="put-on-instrument"),
+        pytest.param("OPTIONS", INSTRUMENTS, "GET, POST", id="options-on-list"),
+        pytest.param("DELETE", "/v1/indicators", "GET, POST", id="delete-on-catalogue"),
+    ],
+)
+def test_wrong_method_is_405_naming_every_allowed_method(
+    client: TestClient, method: str, url: str, allowed: str
+) -> None:
+    response = client.request(method, url)
+
+    assert response.status_code == 405
+    assert response.headers["allow"] == allowed
+    assert response.json()["detail"] == f"{method} is not allowed here; use {allowed}."

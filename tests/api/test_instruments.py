@@ -96,7 +96,9 @@ def test_patch_refuses_dates_out_of_order_with_the_stored_ones(client: TestClien
 def test_deleted_instrument_is_gone_from_reads_and_lists_and_audited(client: TestClient, session: Session) -> None:
     create(client)
 
-    assert client.delete("/v1/instruments/cis-illegal-migration-1998").status_code == 204
+    deleted = client.delete("/v1/instruments/cis-illegal-migration-1998")
+
+    assert (deleted.status_code, deleted.content, "content-type" in deleted.headers) == (204, b"", False)
 
     assert client.get("/v1/instruments/cis-illegal-migration-1998").status_code == 404
     assert client.get("/v1/instruments").json()["total"] == 0
@@ -257,3 +259,12 @@ def test_stored_values_come_back_with_their_json_types(client: TestClient) -> No
     assert body["key_provisions"] == ["Art. 5: readmission within 30 days."]
     assert body["sources"] == [{"title": "CIS Legislation", "url": "https://cis-legislation.com/document.fwx?rgn=4726"}]
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z", body["created_at"])
+
+
+@pytest.mark.parametrize("query", ["Соглашение", "СОГЛАШЕНИЕ", "соглашение", "école", "ÉCOLE"])
+def test_text_search_ignores_case_beyond_ascii(client: TestClient, query: str) -> None:
+    create(client, title="Соглашение о сотрудничестве: accord sur l'École")  # noqa: RUF001  (Cyrillic on purpose)
+
+    body = client.get("/v1/instruments", params={"q": query}).json()
+
+    assert [item["id"] for item in body["items"]] == ["cis-illegal-migration-1998"]

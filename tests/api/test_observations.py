@@ -246,6 +246,22 @@ def test_supersedes_must_name_an_observation_of_the_same_indicator(
     assert response.json()["errors"][0]["message"] == message.format(first=first["id"])
 
 
+def test_a_correction_keeps_the_date_of_what_it_corrects(client: TestClient) -> None:
+    first = record(client, observation_body(value=1, as_of="2005-01-01"))
+
+    response = client.post(URL, json=observation_body(value=2, as_of="2003-01-01", supersedes=first["id"]))
+
+    assert response.status_code == 422
+    assert response.json()["errors"] == [
+        {
+            "path": "body.supersedes",
+            "message": f"a correction keeps the date of what it corrects: observation {first['id']} holds for "
+            "2005-01-01",
+            "type": "supersedes",
+        }
+    ]
+
+
 def test_history_of_an_unknown_indicator_is_404(client: TestClient) -> None:
     assert client.get(f"{URL}?indicator=NOPE").status_code == 404
 
