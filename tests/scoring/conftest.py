@@ -1,6 +1,7 @@
 """Shared fixtures for the engine tests: the TAI reference data and small rubric builders."""
 
 import csv
+import os
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -11,14 +12,31 @@ import pytest
 from scoring.engine import EngineInput
 from scoring.rubric import Rubric
 
-TAI = Path(__file__).resolve().parents[2].parent / "shared" / "reference" / "tai"
+REPOSITORY = Path(__file__).resolve().parents[2]
+
+
+def _shared_directory() -> Path:
+    """Where the read-only ``shared`` folder is: ``COOPSCORE_SHARED_DIR``, else beside the checkout.
+
+    CI may clone the repository anywhere, so the checkout's ancestors are searched, then the workplace's
+    own location; the first that holds the TAI reference wins.
+    """
+    given = os.environ.get("COOPSCORE_SHARED_DIR")
+    if given:
+        return Path(given)
+    candidates = [ancestor / "shared" for ancestor in REPOSITORY.parents] + [Path("/work/shared")]
+    found = [candidate for candidate in candidates if (candidate / "reference" / "tai").is_dir()]
+    return found[0] if found else REPOSITORY.parent / "shared"
+
+
+TAI = _shared_directory() / "reference" / "tai"
 
 
 def read_tai(name: str) -> list[dict[str, str]]:
     """Rows of one TAI reference file; the suite fails (never skips) when the shared data is absent."""
     path = TAI / name
     if not path.is_file():
-        pytest.fail(f"the TAI reference data is missing: {path} (expected under ../shared/reference/tai)")
+        pytest.fail(f"the TAI reference data is missing: {path} (set COOPSCORE_SHARED_DIR to the shared folder)")
     with path.open(newline="", encoding="utf-8") as handle:
         return list(csv.DictReader(handle))
 
