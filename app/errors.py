@@ -89,3 +89,17 @@ def problems_from_errors(
         )
         for error in errors
     ]
+
+
+class PreconditionFailed(AppError):
+    """The ``If-Match`` tag names a version of the resource that is no longer current."""
+
+    status = 412
+    title = "Precondition Failed"
+
+
+class PreconditionRequired(AppError):
+    """The change needs an ``If-Match`` header naming the version it was made against."""
+
+    status = 428
+    title = "Precondition Required"

@@ -28,7 +28,7 @@ def instrument_body(**overrides: Any) -> dict[str, Any]:
 
 
 def indicator_body(**overrides: Any) -> dict[str, Any]:
-    """A valid ``POST /v1/indicators`` body: an ordinal indicator with three levels."""
+    """A valid ``POST /v1/indicators`` body: by default an ordinal indicator with three levels."""
     body: dict[str, Any] = {
         "key": "LD01",
         "name": "Legal bindingness of the instrument",
@@ -38,6 +38,8 @@ def indicator_body(**overrides: Any) -> dict[str, Any]:
         "direction": "higher_better",
     }
     body.update(overrides)
+    if body["value_type"] != "ordinal" and "levels" not in overrides:
+        del body["levels"]
     return body
 
 
@@ -52,6 +54,63 @@ def observation_body(**overrides: Any) -> dict[str, Any]:
             "url": "https://cis-legislation.com/document.fwx?rgn=4726",
         },
         "confidence": "high",
+    }
+    body.update(overrides)
+    return body
+
+
+def rubric_definition(key: str = "balanced", **overrides: Any) -> dict[str, Any]:
+    """A valid rubric over LD01 (ordinal) and SG01 (boolean), in two dimensions."""
+    definition: dict[str, Any] = {
+        "key": key,
+        "label": "Balanced",
+        "dimensions": [
+            {
+                "key": "legal_design",
+                "label": "Legal design",
+                "weight": 2,
+                "criteria": [
+                    {
+                        "key": "bindingness",
+                        "label": "Bindingness",
+                        "indicator": "LD01",
+                        "normalisation": {
+                            "method": "ordinal",
+                            "points": {
+                                "political declaration": 0,
+                                "binding with implementing acts": 50,
+                                "binding treaty": 100,
+                            },
+                        },
+                    }
+                ],
+            },
+            {
+                "key": "safeguards",
+                "label": "Safeguards",
+                "weight": 1,
+                "criteria": [
+                    {
+                        "key": "non_refoulement",
+                        "label": "Non-refoulement clause",
+                        "indicator": "SG01",
+                        "normalisation": {"method": "boolean"},
+                    }
+                ],
+            },
+        ],
+    }
+    definition.update(overrides)
+    return definition
+
+
+def rubric_body(key: str = "balanced", **overrides: Any) -> dict[str, Any]:
+    """A valid ``POST /v1/rubrics`` body."""
+    body: dict[str, Any] = {
+        "key": key,
+        "name": "Balanced rubric",
+        "description": "Legal design counts twice as much as safeguards.",
+        "definition": rubric_definition(key),
     }
     body.update(overrides)
     return body

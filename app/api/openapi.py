@@ -6,8 +6,11 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from app.api.problems import PROBLEM_JSON, Problem, ProblemField
+from app.models.rubric import RUBRIC_SCHEMA_MARK
+from scoring.rubric import Rubric as RubricDefinition
 
 _PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
+_RUBRIC_REF = {"$ref": "#/components/schemas/Rubric"}
 
 
 def _describe_errors(operation: dict[str, Any]) -> None:
@@ -18,6 +21,17 @@ def _describe_errors(operation: dict[str, Any]) -> None:
     for status, response in responses.items():
         if status.isdigit() and int(status) >= 400:
             response["content"] = {PROBLEM_JSON: {"schema": _PROBLEM_REF}}
+
+
+def _point_at_rubric_schema(node: Any) -> Any:
+    """Replace every schema marked as a rubric definition with a reference to the engine's own schema."""
+    if isinstance(node, dict):
+        if node.get(RUBRIC_SCHEMA_MARK):
+            return {key: value for key, value in node.items() if key not in {"type", RUBRIC_SCHEMA_MARK}} | _RUBRIC_REF
+        return {key: _point_at_rubric_schema(value) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_point_at_rubric_schema(item) for item in node]
+    return node
 
 
 def install_openapi(app: FastAPI) -> None:
@@ -32,10 +46,13 @@ def install_openapi(app: FastAPI) -> None:
             schemas = document.setdefault("components", {}).setdefault("schemas", {})
             for unused in ("HTTPValidationError", "ValidationError"):
                 schemas.pop(unused, None)
+            rubric = RubricDefinition.model_json_schema(ref_template="#/components/schemas/{model}")
+            schemas.update(rubric.pop("$defs", {}))
+            schemas["Rubric"] = rubric
             schemas["ProblemField"] = ProblemField.model_json_schema()
             schemas["Problem"] = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
             schemas["Problem"].pop("$defs", None)
-            app.openapi_schema = document
+            app.openapi_schema = _point_at_rubric_schema(document)
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]

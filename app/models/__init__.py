@@ -5,5 +5,17 @@ from app.models.indicator import Indicator
 from app.models.instrument import Instrument, InstrumentTopic, Party
 from app.models.observation import Observation
 from app.models.revision import DataRevision
+from app.models.rubric import DefaultRubric, Rubric, RubricVersion
 
-__all__ = ["AuditEvent", "DataRevision", "Indicator", "Instrument", "InstrumentTopic", "Observation", "Party"]
+__all__ = [
+    "AuditEvent",
+    "DataRevision",
+    "DefaultRubric",
+    "Indicator",
+    "Instrument",
+    "InstrumentTopic",
+    "Observation",
+    "Party",
+    "Rubric",
+    "RubricVersion",
+]

@@ -29,10 +29,14 @@ def current_data_revision(session: Session) -> int:
     return session.exec(select(DataRevision.revision).where(DataRevision.id == 1)).one()
 
 
-def commit_change(session: Session, *, clash: str) -> None:
-    """Advance the data revision and commit; a constraint violation becomes a 409 saying ``clash``."""
+def commit_change(session: Session, *, clash: str, data: bool = True) -> None:
+    """Commit, advancing the data revision when instruments or observations (``data``) changed.
+
+    A constraint violation, at the flush or the commit, becomes a 409 saying ``clash``.
+    """
     try:
-        advance_data_revision(session)
+        if data:
+            advance_data_revision(session)
         session.commit()
     except IntegrityError:
         session.rollback()

@@ -34,7 +34,11 @@ def test_list_filters_by_dimension(client: TestClient) -> None:
     [
         pytest.param({"levels": ["only one"]}, "an ordinal indicator needs at least two levels", id="one-level"),
         pytest.param({"levels": ["a", "a"]}, "levels must be distinct", id="repeated-levels"),
-        pytest.param({"value_type": "boolean"}, "only ordinal indicators have levels", id="levels-on-boolean"),
+        pytest.param(
+            {"value_type": "boolean", "levels": ["no", "yes"]},
+            "only ordinal indicators have levels",
+            id="levels-on-boolean",
+        ),
         pytest.param(
             {"value_type": "number", "levels": [], "min_value": 5, "max_value": 5},
             "min_value (5.0) must be below max_value (5.0)",

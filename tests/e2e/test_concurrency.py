@@ -12,7 +12,7 @@ import pytest
 from app.main import create_app
 from app.migrations import upgrade
 from tests.conftest import DATABASES, empty_database_url
-from tests.factories import indicator_body, instrument_body, observation_body
+from tests.factories import indicator_body, instrument_body, observation_body, rubric_body
 from tests.servers import forget_database, serve, use_database
 
 WORKERS = 8
@@ -71,3 +71,22 @@ def test_concurrent_corrections_of_one_value_store_exactly_one(base_url: str) ->
     assert statuses[201] + statuses[409] + statuses[422] == 16
     history = httpx.get(f"{base_url}{path}?indicator=LD01").json()["items"]
     assert len(history) == 2
+
+
+def test_eight_publishes_with_one_etag_give_exactly_one_version(base_url: str) -> None:
+    httpx.post(f"{base_url}/v1/indicators", json=indicator_body()).raise_for_status()
+    boolean = indicator_body(key="SG01", name="Non-refoulement", dimension="safeguards", value_type="boolean")
+    httpx.post(f"{base_url}/v1/indicators", json=boolean).raise_for_status()
+    etag = httpx.post(f"{base_url}/v1/rubrics", json=rubric_body()).headers["etag"]
+
+    def publish(_: int) -> int:
+        with httpx.Client(base_url=base_url, timeout=60) as client:
+            response = client.post("/v1/rubrics/balanced/publish", json={"note": "v1"}, headers={"If-Match": etag})
+            return response.status_code
+
+    with ThreadPoolExecutor(WORKERS) as pool:
+        statuses = Counter(pool.map(publish, range(WORKERS)))
+
+    assert statuses == Counter({201: 1, 412: 7})
+    versions = httpx.get(f"{base_url}/v1/rubrics/balanced/versions").json()
+    assert [version["number"] for version in versions] == [1]

@@ -1,0 +1,27 @@
+"""The indicator catalogue as the engine sees it."""
+
+from sqlmodel import Session, col, select
+
+from app.models import Indicator
+from scoring.catalogue import IndicatorSpec
+
+
+def indicator_spec(indicator: Indicator) -> IndicatorSpec:
+    """The engine's view of one catalogue entry (value types and directions use the same names on both sides)."""
+    return IndicatorSpec(
+        key=indicator.key,
+        label=indicator.name,
+        value_type=indicator.value_type,
+        levels=indicator.levels,
+        categories=indicator.categories,
+        min=indicator.min_value,
+        max=indicator.max_value,
+        direction=indicator.direction,
+        unit=indicator.unit,
+    )
+
+
+def engine_catalogue(session: Session) -> dict[str, IndicatorSpec]:
+    """Every indicator of the catalogue, keyed as rubrics name them."""
+    rows = session.exec(select(Indicator).order_by(col(Indicator.key))).all()
+    return {row.key: indicator_spec(row) for row in rows}

@@ -1,0 +1,82 @@
+"""What changed between two rubric definitions: nodes added, removed, moved or re-weighted, and rules changed.
+
+Nodes (dimensions, sub-dimensions and criteria) are matched by key, which is unique across a rubric. A
+change of weight is reported as a re-weighting; a change of anything else a node says about how it scores
+(its normalisation, transform, outlier treatment, aggregation, missing-data policy, indicator) as a
+changed rule; the rubric's own grades, aggregation and missing-data policy are compared as the root node.
+"""
+
+from collections.abc import Iterator
+from typing import Any, Literal
+
+from pydantic import BaseModel
+
+ROOT = "(rubric)"
+_CHILD_LISTS = ("dimensions", "nodes", "criteria")
+_IGNORED = {"key", "weight", *_CHILD_LISTS}
+
+
+class Change(BaseModel):
+    """One difference between the two versions."""
+
+    kind: Literal["added", "removed", "moved", "reweighted", "rule_changed", "relabelled"]
+    key: str
+    path: str
+    field: str | None = None
+    before: Any = None
+    after: Any = None
+
+
+def _nodes(definition: dict[str, Any]) -> Iterator[tuple[str, str, str, dict[str, Any]]]:
+    """(key, path, parent key, node) for the root and every node below it, in tree order."""
+    yield ROOT, "", "", definition
+    pending: list[tuple[str, str, dict[str, Any]]] = [("", ROOT, definition)]
+    while pending:
+        path, parent, node = pending.pop(0)
+        for children in _CHILD_LISTS:
+            for index, child in enumerate(node.get(children) or []):
+                child_path = f"{path}.{children}[{index}]".lstrip(".")
+                yield child["key"], child_path, parent, child
+                pending.append((child_path, child["key"], child))
+
+
+def rubric_diff(before: dict[str, Any], after: dict[str, Any]) -> list[Change]:
+    """Every difference from ``before`` to ``after``, root first, then in the tree order of ``after``.
+
+    >>> old = {"key": "r", "label": "R", "dimensions": [{"key": "a", "label": "A", "weight": 1.0}]}
+    >>> new = {"key": "r", "label": "R", "dimensions": [{"key": "a", "label": "A", "weight": 2.0}]}
+    >>> [(change.kind, change.key, change.before, change.after) for change in rubric_diff(old, new)]
+    [('reweighted', 'a', 1.0, 2.0)]
+    """
+    old = {key: (path, parent, node) for key, path, parent, node in _nodes(before)}
+    new = {key: (path, parent, node) for key, path, parent, node in _nodes(after)}
+    changes: list[Change] = []
+    for key, (path, parent, node) in new.items():
+        if key not in old:
+            changes.append(Change(kind="added", key=key, path=path, after=_without_children(node)))
+            continue
+        old_path, old_parent, old_node = old[key]
+        changes.extend(_node_changes(key, path, old_node, node))
+        if old_parent != parent:
+            changes.append(Change(kind="moved", key=key, path=path, before=old_path, after=path))
+    changes.extend(
+        Change(kind="removed", key=key, path=path, before=_without_children(node))
+        for key, (path, _parent, node) in old.items()
+        if key not in new
+    )
+    return changes
+
+
+def _node_changes(key: str, path: str, before: dict[str, Any], after: dict[str, Any]) -> Iterator[Change]:
+    if before.get("weight") != after.get("weight"):
+        yield Change(kind="reweighted", key=key, path=path, before=before.get("weight"), after=after.get("weight"))
+    for field in sorted((set(before) | set(after)) - _IGNORED):
+        if before.get(field) != after.get(field):
+            kind: Literal["relabelled", "rule_changed"] = (
+                "relabelled" if field in {"label", "description"} else "rule_changed"
+            )
+            yield Change(kind=kind, key=key, path=path, field=field, before=before.get(field), after=after.get(field))
+
+
+def _without_children(node: dict[str, Any]) -> dict[str, Any]:
+    return {name: value for name, value in node.items() if name not in _CHILD_LISTS}
