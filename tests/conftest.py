@@ -20,6 +20,7 @@ from app.api.deps import get_session
 from app.database import make_engine
 from app.main import create_app
 from app.migrations import upgrade
+from app.services.score_runs import INPUTS, RUNS
 
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL")
 DATABASES = ["sqlite", "postgresql"] if POSTGRES_URL else ["sqlite"]
@@ -85,6 +86,13 @@ def session(engine: Engine) -> Iterator[Session]:
         with Session(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False) as session:
             yield session
         outer.rollback()
+
+
+@pytest.fixture(autouse=True)
+def fresh_score_caches() -> None:
+    """Forget cached scoring runs: rolled-back tests reuse data revision numbers that production never does."""
+    INPUTS.clear()
+    RUNS.clear()
 
 
 @pytest.fixture

@@ -39,8 +39,8 @@ SortKey = Literal[
 ]
 
 
-class InstrumentFilters(Pagination):
-    """Filters of ``GET /v1/instruments``; every one given must match."""
+class InstrumentFilterFields(Pagination):
+    """The instrument filters, shared by the instrument list and the score ranking; every one given must match."""
 
     organisation: Organisation | None = None
     scope: Scope | None = None
@@ -49,6 +49,11 @@ class InstrumentFilters(Pagination):
     party: PartyCode | None = Field(default=None, description="Instruments this state or organisation is party to.")
     topic: Slug | None = None
     q: Name | None = Field(default=None, description="Text searched in the id, titles and summary.")
+
+
+class InstrumentFilters(InstrumentFilterFields):
+    """Query of ``GET /v1/instruments``."""
+
     sort: SortKey = Field(default="id", description="Field to sort by; a leading '-' sorts descending.")
 
 

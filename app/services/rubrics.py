@@ -24,14 +24,17 @@ from scoring.validation import validate_rubric
 
 
 def checked_definition(
-    raw: Mapping[str, Any], catalogue: Mapping[str, IndicatorSpec], *, key: str, path: str = "body.definition"
+    raw: Mapping[str, Any], catalogue: Mapping[str, IndicatorSpec], *, key: str | None, path: str = "body.definition"
 ) -> dict[str, Any]:
-    """The definition as stored, once the engine's validation finds nothing wrong with it."""
+    """The definition as stored, once the engine's validation finds nothing wrong with it.
+
+    ``key``, when given, is the rubric's key, which the definition must carry too.
+    """
     problems = [
         FieldProblem(f"{path}.{problem.path}" if problem.path else path, problem.message, "rubric")
         for problem in validate_rubric(raw, catalogue)
     ]
-    if not problems and raw.get("key") != key:
+    if not problems and key is not None and raw.get("key") != key:
         problems.append(FieldProblem(f"{path}.key", f"must be the rubric's key, {key!r}", "rubric"))
     if problems:
         raise InvalidInput(problems)

@@ -1,0 +1,45 @@
+"""Cacheable responses: exact bytes, a strong ETag derived from them, and 304 on a matching If-None-Match."""
+
+import csv
+import hashlib
+import io
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import orjson
+from fastapi import Request, Response
+
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def cached_json(request: Request, body: Any, headers: dict[str, str] | None = None) -> Response:
+    """``body`` as JSON with an ETag; 304 when the client already holds these exact bytes."""
+    return _cached(request, orjson.dumps(body), "application/json", headers)
+
+
+def cached_csv(request: Request, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> Response:
+    """Rows as CSV with an ETag; text cells that a spreadsheet would run as a formula are neutralised."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(columns)
+    writer.writerows([safe_cell(cell) for cell in row] for row in rows)
+    return _cached(request, buffer.getvalue().encode(), "text/csv; charset=utf-8", None)
+
+
+def safe_cell(cell: Any) -> Any:
+    """A CSV cell that no spreadsheet turns into a formula: text starting with = + - @ gets a leading quote."""
+    if isinstance(cell, str) and cell.startswith(_FORMULA_STARTS):
+        return f"'{cell}"
+    return "" if cell is None else cell
+
+
+def _cached(request: Request, content: bytes, media_type: str, headers: dict[str, str] | None) -> Response:
+    tag = f'"{hashlib.sha256(content).hexdigest()[:32]}"'
+    all_headers = {"ETag": tag, "Cache-Control": "no-cache", **(headers or {})}
+    if tag in _tags(request.headers.get("if-none-match", "")):
+        return Response(status_code=304, headers=all_headers)
+    return Response(content, media_type=media_type, headers=all_headers)
+
+
+def _tags(header: str) -> set[str]:
+    return {part.strip().removeprefix("W/") for part in header.split(",")} if header else set()

@@ -1,0 +1,246 @@
+"""Scores over HTTP: rankings, explanations with evidence, comparisons, summaries, what-if and sensitivity."""
+
+import csv
+import io
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.factories import indicator_body, instrument_body, observation_body, rubric_body, rubric_definition
+
+INSTRUMENTS = {"cis-1998": "CIS", "eu-russia-2006": "EU", "un-smuggling-2000": "UN"}
+
+
+@pytest.fixture(autouse=True)
+def scored(client: TestClient) -> None:
+    """Three instruments (one without values), two indicators, a published default rubric."""
+    client.post("/v1/indicators", json=indicator_body())
+    client.post("/v1/indicators", json=indicator_body(key="SG01", name="Non-refoulement", value_type="boolean"))
+    for number, (slug, organisation) in enumerate(INSTRUMENTS.items()):
+        client.post("/v1/instruments", json=instrument_body(id=slug, organisation=organisation))
+        if number < 2:
+            values = [observation_body(value=number + 1), observation_body(indicator="SG01", value=bool(number))]
+            assert client.post(f"/v1/instruments/{slug}/observations", json=values).status_code == 201
+    etag = client.post("/v1/rubrics", json=rubric_body()).headers["etag"]
+    published = client.post(
+        "/v1/rubrics/balanced/publish", json={"note": "v1", "make_default": True}, headers={"If-Match": etag}
+    )
+    assert published.status_code == 201
+
+
+def ids(items: list[dict[str, Any]]) -> list[str]:
+    return [item["id"] for item in items]
+
+
+def test_ranking_lists_every_instrument_with_insufficient_data_explicit(client: TestClient) -> None:
+    body = client.get("/v1/scores").json()
+
+    assert body["rubric"] == {"key": "balanced", "version": 1, "label": "Balanced"}
+    assert [(item["id"], item["rank"], item["grade"]) for item in body["items"]] == [
+        ("eu-russia-2006", 1, "High"),
+        ("cis-1998", 2, "Moderate"),
+        ("un-smuggling-2000", None, None),
+    ]
+    assert body["items"][0]["score"] == 100.0
+    assert body["items"][1]["score"] == pytest.approx(100 / 3)
+    assert body["items"][2]["insufficient_data"].endswith("missing: Bindingness, Non-refoulement clause")
+
+
+def test_filters_keep_the_rank_among_all_instruments(client: TestClient) -> None:
+    body = client.get("/v1/scores", params={"organisation": "CIS"}).json()
+
+    assert [(item["id"], item["rank"]) for item in body["items"]] == [("cis-1998", 2)]
+    assert body["total"] == 1
+
+
+@pytest.mark.parametrize(
+    ("sort", "expected"),
+    [
+        pytest.param("-rank", ["cis-1998", "eu-russia-2006", "un-smuggling-2000"], id="rank-descending"),
+        pytest.param("score", ["cis-1998", "eu-russia-2006", "un-smuggling-2000"], id="score-ascending"),
+        pytest.param("id", ["cis-1998", "eu-russia-2006", "un-smuggling-2000"], id="id"),
+    ],
+)
+def test_ranking_sorts(client: TestClient, sort: str, expected: list[str]) -> None:
+    assert ids(client.get("/v1/scores", params={"sort": sort}).json()["items"]) == expected
+
+
+def test_ranking_pages_with_a_link_to_the_next(client: TestClient) -> None:
+    response = client.get("/v1/scores", params={"limit": 2})
+
+    assert ids(response.json()["items"]) == ["eu-russia-2006", "cis-1998"]
+    assert response.headers["link"] == '<http://testserver/v1/scores?limit=2&offset=2>; rel="next"'
+
+
+def test_same_data_gives_the_same_bytes_and_an_etag_that_answers_304(client: TestClient) -> None:
+    first, second = client.get("/v1/scores"), client.get("/v1/scores")
+
+    assert first.content == second.content
+    assert first.headers["etag"] == second.headers["etag"]
+    assert client.get("/v1/scores", headers={"If-None-Match": first.headers["etag"]}).status_code == 304
+
+
+def test_a_write_moves_the_data_revision_and_the_scores(client: TestClient) -> None:
+    before = client.get("/v1/scores").json()
+    correction = observation_body(indicator="SG01", value=True, as_of="2020-01-02")
+    client.post("/v1/instruments/cis-1998/observations", json=correction)
+
+    after = client.get("/v1/scores").json()
+
+    assert after["data_revision"] == before["data_revision"] + 1
+    assert [item["score"] for item in after["items"][:2]] == [100.0, pytest.approx(200 / 3)]
+
+
+def test_csv_ranking_neutralises_formula_cells(client: TestClient) -> None:
+    definition = rubric_definition(key="formulas", grades=[{"label": "=HYPERLINK(1)", "min": 0}])
+    etag = client.post("/v1/rubrics", json=rubric_body(key="formulas", definition=definition)).headers["etag"]
+    client.post("/v1/rubrics/formulas/publish", json={"note": "v1"}, headers={"If-Match": etag})
+
+    response = client.get("/v1/scores", params={"rubric": "formulas"}, headers={"Accept": "text/csv"})
+
+    assert response.headers["content-type"] == "text/csv; charset=utf-8"
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    assert [(row["id"], row["grade"]) for row in rows[:2]] == [
+        ("eu-russia-2006", "'=HYPERLINK(1)"),
+        ("cis-1998", "'=HYPERLINK(1)"),
+    ]
+
+
+def test_explained_score_names_its_evidence_and_improvement_potential(client: TestClient) -> None:
+    body = client.get("/v1/instruments/cis-1998/score").json()
+
+    assert (body["score"], body["rank"], body["grade"]) == (pytest.approx(100 / 3), 2, "Moderate")
+    binding = next(item for item in body["criteria"] if item["key"] == "bindingness")
+    assert binding["evidence"]["LD01"]["source"]["title"] == "Agreement text, Art. 1"
+    assert binding["evidence"]["LD01"]["confidence"] == "high"
+    assert binding["improvement_potential"] == pytest.approx(100 / 3)
+    assert sum(item["contribution"] for item in body["criteria"]) == pytest.approx(body["score"], abs=1e-9)
+    assert body["lines"][0].startswith("Balanced: 33.3 points")
+
+
+def test_an_instrument_without_values_gets_insufficient_data_not_a_number(client: TestClient) -> None:
+    body = client.get("/v1/instruments/un-smuggling-2000/score").json()
+
+    assert (body["score"], body["rank"]) == (None, None)
+    assert "missing: Bindingness, Non-refoulement clause" in body["insufficient_data"]
+
+
+def test_a_deleted_instrument_has_no_score_and_leaves_the_ranking(client: TestClient) -> None:
+    client.delete("/v1/instruments/eu-russia-2006")
+
+    assert client.get("/v1/instruments/eu-russia-2006/score").status_code == 404
+    assert ids(client.get("/v1/scores").json()["items"]) == ["cis-1998", "un-smuggling-2000"]
+    assert client.get("/v1/scores/compare", params={"ids": "cis-1998,eu-russia-2006"}).status_code == 404
+
+
+def test_score_history_has_a_point_per_date_the_data_changed(client: TestClient) -> None:
+    client.post("/v1/instruments/cis-1998/observations", json=observation_body(value=2, as_of="2022-06-30"))
+
+    points = client.get("/v1/instruments/cis-1998/score-history").json()["points"]
+
+    assert [(point["as_of"], point["score"]) for point in points] == [
+        ("2020-01-01", pytest.approx(100 / 3)),
+        ("2022-06-30", pytest.approx(200 / 3)),
+    ]
+
+
+def test_compare_puts_instruments_side_by_side_node_by_node(client: TestClient) -> None:
+    body = client.get("/v1/scores/compare", params={"ids": "cis-1998,eu-russia-2006"}).json()
+
+    assert [column["id"] for column in body["instruments"]] == ["cis-1998", "eu-russia-2006"]
+    assert body["instruments"][0]["nodes"]["legal_design"] == 50.0
+    assert body["instruments"][1]["nodes"]["safeguards"] == 100.0
+
+
+@pytest.mark.parametrize(
+    ("group_by", "expected"),
+    [
+        pytest.param("organisation", {"CIS": (1, 1), "EU": (1, 1), "UN": (1, 0)}, id="organisation"),
+        pytest.param("party", {"RUS": (3, 2), "UZB": (3, 2)}, id="party"),
+    ],
+)
+def test_summary_counts_and_scores_each_group(
+    client: TestClient, group_by: str, expected: dict[str, tuple[int, int]]
+) -> None:
+    groups = client.get("/v1/scores/summary", params={"group_by": group_by}).json()["groups"]
+
+    assert {group["group"]: (group["count"], group["scored"]) for group in groups} == expected
+    eu = next(group for group in groups if group["group"] in {"EU", "RUS"})
+    assert eu["best"]["id"] == "eu-russia-2006"
+
+
+def test_preview_of_a_reweighting_reports_score_and_rank_changes(client: TestClient) -> None:
+    body = client.post("/v1/scores/preview", json={"weights": {"legal_design": 0}}).json()
+
+    assert [(item["id"], item["score"], item["rank_change"]) for item in body["items"][:2]] == [
+        ("eu-russia-2006", 100.0, 0),
+        ("cis-1998", 0.0, 0),
+    ]
+    assert body["items"][1]["score_change"] == pytest.approx(-100 / 3)
+    assert client.get("/v1/rubrics/balanced").json()["latest_version"] == 1
+
+
+def test_preview_of_a_whole_draft_definition(client: TestClient) -> None:
+    definition = rubric_definition(key="safeguards-only")
+    definition["dimensions"] = definition["dimensions"][1:]
+
+    body = client.post("/v1/scores/preview", json={"definition": definition}).json()
+
+    assert [(item["id"], item["score"]) for item in body["items"][:2]] == [("eu-russia-2006", 100.0), ("cis-1998", 0.0)]
+
+
+def test_sensitivity_is_reproducible_with_a_seed(client: TestClient) -> None:
+    params = {"samples": 50, "spread": 0.5, "seed": 7}
+    first = client.get("/v1/rubrics/balanced/sensitivity", params=params).json()
+    second = client.get("/v1/rubrics/balanced/sensitivity", params=params).json()
+
+    assert first == second
+    assert [(item["id"], item["median_ranks"]) for item in first["items"]] == [
+        ("eu-russia-2006", 1.0),
+        ("cis-1998", 2.0),
+        ("un-smuggling-2000", None),
+    ]
+    assert {item["key"] for item in first["influence"]} == {"legal_design", "safeguards", "bindingness",
+                                                            "non_refoulement"}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "body", "status", "path"),
+    [
+        pytest.param("GET", "/v1/scores?rubric=nope", None, 404, None, id="unknown-rubric"),
+        pytest.param("GET", "/v1/scores?rubric=balanced@9", None, 404, None, id="unknown-version"),
+        pytest.param("GET", "/v1/scores?rubric=Balanced@@1", None, 422, "query.rubric", id="malformed-rubric"),
+        pytest.param("GET", "/v1/scores?as_of=2999-01-01", None, 422, "query.as_of", id="as-of-in-future"),
+        pytest.param("GET", "/v1/scores?as_of=01/02/2020", None, 422, "query.as_of", id="as-of-malformed"),
+        pytest.param("GET", "/v1/scores/compare?ids=cis-1998", None, 422, "query.ids", id="compare-one"),
+        pytest.param("GET", "/v1/scores/summary?group_by=colour", None, 422, "query.group_by", id="bad-group"),
+        pytest.param("POST", "/v1/scores/preview", {"weights": {"nope": 1}}, 422, "body.weights.nope",
+                     id="override-unknown-node"),
+        pytest.param("POST", "/v1/scores/preview", {"weights": {"safeguards": -1}}, 422, "body.weights.safeguards",
+                     id="negative-weight"),
+        pytest.param("POST", "/v1/scores/preview", {}, 422, "body", id="nothing-to-preview"),
+        pytest.param("GET", "/v1/rubrics/balanced/sensitivity?samples=100000", None, 422, "query.samples",
+                     id="too-many-samples"),
+    ],
+)  # fmt: skip
+def test_bad_score_requests_are_clear_problems(
+    client: TestClient, method: str, url: str, body: Any, status: int, path: str | None
+) -> None:
+    response = client.request(method, url, json=body)
+
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    if path is not None:
+        assert path in [error["path"] for error in response.json()["errors"]]
+
+
+def test_infinite_weight_in_a_preview_is_refused(client: TestClient) -> None:
+    response = client.post(
+        "/v1/scores/preview",
+        content='{"weights": {"safeguards": Infinity}}',
+        headers={"content-type": "application/json"},
+    )
+
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["path"] == "body.weights.safeguards"
