@@ -31,15 +31,12 @@ class Comparison:
 
     def records(self) -> list[dict[str, Any]]:
         """Plain rows for JSON (None for NaN, ints for ranks)."""
-        columns = ("baseline_scores", "alternative_scores", "score_change")
-        ranks = ("baseline_ranks", "alternative_ranks", "rank_change")
+        columns = {name: _plain_list(getattr(self, name), float) for name in _SCORE_COLUMNS}
+        columns.update({name: _plain_list(getattr(self, name), int) for name in _RANK_COLUMNS})
+        names = list(columns)
         return [
-            {
-                "instrument_id": instrument,
-                **{name: _plain(getattr(self, name)[row]) for name in columns},
-                **{name: _plain_int(getattr(self, name)[row]) for name in ranks},
-            }
-            for row, instrument in enumerate(self.instrument_ids)
+            {"instrument_id": instrument, **dict(zip(names, values, strict=True))}
+            for instrument, *values in zip(self.instrument_ids, *columns.values(), strict=True)
         ]
 
 
@@ -58,10 +55,14 @@ def compare(baseline: ScoreSet, alternative: ScoreSet) -> Comparison:
     >>> changed.score_change.round(2).tolist(), changed.rank_change.tolist()
     ([-40.91, 16.36], [-1.0, 1.0])
     """
-    if set(baseline.instrument_ids) != set(alternative.instrument_ids):
-        raise ValueError("the two runs scored different instruments")
-    order = np.array([alternative.index_of(instrument) for instrument in baseline.instrument_ids], dtype=np.intp)
-    scores, ranks = alternative.scores[order], alternative.ranks[order]
+    if baseline.instrument_ids == alternative.instrument_ids:  # the usual case: the same input
+        scores, ranks = alternative.scores, alternative.ranks
+    else:
+        if set(baseline.instrument_ids) != set(alternative.instrument_ids):
+            raise ValueError("the two runs scored different instruments")
+        rows = {instrument: row for row, instrument in enumerate(alternative.instrument_ids)}
+        order = np.array([rows[instrument] for instrument in baseline.instrument_ids], dtype=np.intp)
+        scores, ranks = alternative.scores[order], alternative.ranks[order]
     return Comparison(
         baseline.instrument_ids,
         baseline.scores,
@@ -124,9 +125,12 @@ def _items(node: dict[str, Any]) -> Iterator[dict[str, Any]]:
             yield from _items(child)
 
 
-def _plain(value: float) -> float | None:
-    return None if np.isnan(value) else float(value)
+_SCORE_COLUMNS = ("baseline_scores", "alternative_scores", "score_change")
+_RANK_COLUMNS = ("baseline_ranks", "alternative_ranks", "rank_change")
 
 
-def _plain_int(value: float) -> int | None:
-    return None if np.isnan(value) else int(value)
+def _plain_list(values: FloatArray, kind: type[float] | type[int]) -> list[Any]:
+    """Values as plain Python numbers for JSON, NaN as None, in one pass over the array."""
+    missing = np.isnan(values)
+    plain = np.where(missing, 0, values).astype(np.int64 if kind is int else np.float64).tolist()
+    return [None if gap else value for value, gap in zip(plain, missing.tolist(), strict=True)]

@@ -10,9 +10,10 @@ import hashlib
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
-from typing import Generic, TypeVar
+from functools import cached_property
+from typing import Any, Generic, TypeVar
 
 import orjson
 from sqlmodel import Session, select
@@ -67,11 +68,30 @@ class ScoringInput:
 
 @dataclass(frozen=True)
 class ScoringRun:
-    """One rubric applied to one input."""
+    """One rubric applied to one input, with its ranking rows (built once, on first use)."""
 
     rubric_tag: str
     input: ScoringInput
     result: ScoreSet
+    _orders: dict[str, list[dict[str, Any]]] = field(default_factory=dict, repr=False, compare=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
+    @cached_property
+    def rows(self) -> list[dict[str, Any]]:
+        """Every instrument's score, grade, rank, coverage and why it has no score, by id."""
+        rows = []
+        for record in self.result.table().records():
+            instrument = record.pop("instrument_id")
+            reason = self.result.insufficient_reason(instrument) if record["score"] is None else None
+            rows.append({"id": instrument, **record, "insufficient_data": reason})
+        return rows
+
+    def sorted_rows(self, sort: str) -> list[dict[str, Any]]:
+        """The rows in one of the ranking's orders (computed once per order); instruments without a score last."""
+        with self._lock:
+            if sort not in self._orders:
+                self._orders[sort] = _sorted(self.rows, sort)
+            return self._orders[sort]
 
     @property
     def tag(self) -> str:
@@ -112,3 +132,17 @@ def scoring_run(session: Session, *, rubric: RubricDefinition, rubric_tag: str, 
         return ScoringRun(rubric_tag, inputs, score(rubric, inputs.data))
 
     return RUNS.get((rubric_tag, inputs.revision, as_of), build)
+
+
+_SORT_KEYS: dict[str, Callable[[dict[str, Any]], Any]] = {
+    "rank": lambda row: (row["rank"], row["id"]),
+    "score": lambda row: (row["score"], row["id"]),
+    "id": lambda row: row["id"],
+}
+
+
+def _sorted(rows: list[dict[str, Any]], sort: str) -> list[dict[str, Any]]:
+    name = sort.removeprefix("-")
+    scored = [row for row in rows if row["score"] is not None or name == "id"]
+    unscored = [row for row in rows if row["score"] is None and name != "id"]
+    return sorted(scored, key=_SORT_KEYS[name], reverse=sort.startswith("-")) + unscored

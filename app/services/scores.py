@@ -78,37 +78,15 @@ def run_for(session: Session, chosen: ChosenRubric, as_of: date | None) -> Scori
     return scoring_run(session, rubric=chosen.definition, rubric_tag=chosen.tag, as_of=as_of or utc_now().date())
 
 
-def ranking_rows(run: ScoringRun) -> list[dict[str, Any]]:
-    """Every instrument's score, grade, rank and coverage, in the order of the run (by id)."""
-    result = run.result
-    rows = []
-    for record in result.table().records():
-        instrument = record.pop("instrument_id")
-        reason = result.insufficient_reason(instrument) if record["score"] is None else None
-        rows.append({"id": instrument, **record, "insufficient_data": reason})
-    return rows
-
-
-SORTS = {
-    "rank": lambda row: (row["rank"] is None, row["rank"] or 0, row["id"]),
-    "score": lambda row: (row["score"] is None, row["score"] or 0.0, row["id"]),
-    "id": lambda row: row["id"],
-}
-
-
 def ranking(session: Session, run: ScoringRun, *, filters: dict[str, Any], sort: str) -> list[dict[str, Any]]:
     """The rows of the instruments that match the filters, sorted; ranks stay ranks among all instruments."""
-    rows = ranking_rows(run)
+    rows = run.sorted_rows(sort)
     parameters = filter_parameters(filters)
     if parameters:
         statement = sa.select(INSTRUMENT.c.slug).where(*matching_conditions(frozenset(parameters)))
         wanted = set(session.connection().execute(statement, parameters).scalars())
         rows = [row for row in rows if row["id"] in wanted]
-    descending = sort.startswith("-")
-    key = SORTS[sort.removeprefix("-")]
-    ranked = [row for row in rows if row["score"] is not None or sort.removeprefix("-") == "id"]
-    unranked = [row for row in rows if row not in ranked]
-    return sorted(ranked, key=key, reverse=descending) + sorted(unranked, key=lambda row: row["id"])
+    return rows
 
 
 def explained_score(session: Session, run: ScoringRun, instrument: str) -> dict[str, Any]:
