@@ -17,7 +17,7 @@ itself; its criteria then contribute nothing.
 
 import math
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -89,7 +89,9 @@ class Explanation:
 
     def as_dict(self) -> dict[str, Any]:
         """The explanation as plain JSON-ready data: floats or None, never NaN."""
-        plain: dict[str, Any] = _plain(asdict(self))
+        plain = _record(self, exclude={"nodes", "criteria"})
+        plain["nodes"] = [_record(node) for node in self.nodes]
+        plain["criteria"] = [_record(criterion) for criterion in self.criteria]
         return plain
 
     def lines(self) -> list[str]:
@@ -280,6 +282,11 @@ def _criterion_line(c: CriterionExplanation) -> str:
         f"{c.label}: {value} -> {c.normalised:.1f} points, weight {number(round(c.effective_weight, 4))},"
         f" contributes {c.contribution:.1f} points (share of a non-arithmetic mean){marks}{gain}"
     )
+
+
+def _record(item: Any, exclude: frozenset[str] | set[str] = frozenset()) -> dict[str, Any]:
+    """One explanation dataclass as a plain dict, field by field (no deep copies)."""
+    return {field.name: _plain(getattr(item, field.name)) for field in fields(item) if field.name not in exclude}
 
 
 def _plain(value: Any) -> Any:
