@@ -21,6 +21,7 @@ from app.database import make_engine
 from app.main import create_app
 from app.migrations import upgrade
 from app.services.score_runs import INPUTS, RUNS
+from app.services.scores import DEFINITIONS
 
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL")
 DATABASES = ["sqlite", "postgresql"] if POSTGRES_URL else ["sqlite"]
@@ -93,6 +94,7 @@ def fresh_score_caches() -> None:
     """Forget cached scoring runs: rolled-back tests reuse data revision numbers that production never does."""
     INPUTS.clear()
     RUNS.clear()
+    DEFINITIONS.clear()
 
 
 @pytest.fixture

@@ -11,6 +11,8 @@ import uvicorn
 from fastapi import FastAPI
 
 from app.database import get_engine, get_writing_engine
+from app.services.score_runs import INPUTS, RUNS
+from app.services.scores import DEFINITIONS
 from app.settings import get_settings
 
 
@@ -21,6 +23,9 @@ def forget_database() -> None:
     get_settings.cache_clear()
     get_engine.cache_clear()
     get_writing_engine.cache_clear()
+    INPUTS.clear()
+    RUNS.clear()
+    DEFINITIONS.clear()
 
 
 def use_database(url: str) -> None:

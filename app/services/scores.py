@@ -18,8 +18,9 @@ from sqlmodel import Session, col, select
 from app.errors import FieldProblem, InvalidInput, NotFound
 from app.models import DefaultRubric, Instrument, Observation, Rubric, RubricVersion
 from app.models.common import utc_now
+from app.models.types import stored_id
 from app.services.instrument_views import INSTRUMENT, PARTY, filter_parameters, matching_conditions
-from app.services.score_runs import ScoringRun, scoring_run
+from app.services.score_runs import LruCache, ScoringRun, scoring_run
 from scoring.rubric import Rubric as RubricDefinition
 
 HISTORY_POINTS = 60
@@ -44,33 +45,40 @@ class ChosenRubric:
         return {"key": self.key, "version": self.version, "label": self.definition.label}
 
 
+_VERSION = select(col(RubricVersion.id), col(Rubric.key), col(RubricVersion.number)).join(
+    Rubric, col(Rubric.id) == RubricVersion.rubric_id
+)
+DEFINITIONS: LruCache[int, RubricDefinition] = LruCache(64)
+"""Parsed definitions of published versions, which never change, by version id."""
+
+
 def choose_rubric(session: Session, reference: str | None, *, path: str = "query.rubric") -> ChosenRubric:
     """The version a ``rubric=`` reference names: ``key@n``, ``key`` (latest published) or nothing (default)."""
     if reference is None:
-        version = session.exec(
-            select(RubricVersion).join(DefaultRubric, col(DefaultRubric.rubric_version_id) == RubricVersion.id)
-        ).first()
-        if version is None:
+        statement = _VERSION.join(DefaultRubric, col(DefaultRubric.rubric_version_id) == RubricVersion.id)
+        found = session.exec(statement).first()
+        if found is None:
             raise InvalidInput([FieldProblem(path, "no default rubric is set; name one (key or key@version)")])
-        return _chosen(session, version)
+        return _chosen(session, *found)
     key, _, number = reference.partition("@")
-    rubric = session.exec(select(Rubric).where(col(Rubric.key) == key)).first()
-    if rubric is None:
-        raise NotFound(f"No rubric has the key {key!r}.")
-    versions = select(RubricVersion).where(col(RubricVersion.rubric_id) == rubric.id)
+    statement = _VERSION.where(col(Rubric.key) == key)
     if number:
-        versions = versions.where(col(RubricVersion.number) == int(number))
-    found = session.exec(versions.order_by(col(RubricVersion.number).desc())).first()
+        statement = statement.where(col(RubricVersion.number) == int(number))
+    found = session.exec(statement.order_by(col(RubricVersion.number).desc())).first()
     if found is None:
+        if session.exec(select(Rubric.id).where(col(Rubric.key) == key)).first() is None:
+            raise NotFound(f"No rubric has the key {key!r}.")
         which = f"version {number}" if number else "published version"
         raise NotFound(f"The rubric {key!r} has no {which}.")
-    return _chosen(session, found, key)
+    return _chosen(session, *found)
 
 
-def _chosen(session: Session, version: RubricVersion, key: str | None = None) -> ChosenRubric:
-    if key is None:
-        key = session.exec(select(Rubric.key).where(col(Rubric.id) == version.rubric_id)).one()
-    return ChosenRubric(key, version.number, RubricDefinition.model_validate(version.definition))
+def _chosen(session: Session, version_id: int | None, key: str, number: int) -> ChosenRubric:
+    def parse() -> RubricDefinition:
+        stored = session.exec(select(RubricVersion.definition).where(col(RubricVersion.id) == version_id)).one()
+        return RubricDefinition.model_validate(stored)
+
+    return ChosenRubric(key, number, DEFINITIONS.get(stored_id(version_id), parse))
 
 
 def run_for(session: Session, chosen: ChosenRubric, as_of: date | None) -> ScoringRun:
