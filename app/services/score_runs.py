@@ -75,6 +75,8 @@ class ScoringRun:
     result: ScoreSet
     _orders: dict[str, list[dict[str, Any]]] = field(default_factory=dict, repr=False, compare=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+    explanations: "LruCache[str, dict[str, Any]]" = field(default_factory=lambda: LruCache(256), compare=False)
+    """Rendered explanations by instrument: a run never changes, so neither do they."""
 
     @cached_property
     def rows(self) -> list[dict[str, Any]]:

@@ -98,12 +98,16 @@ def ranking(session: Session, run: ScoringRun, *, filters: dict[str, Any], sort:
 
 
 def explained_score(session: Session, run: ScoringRun, instrument: str) -> dict[str, Any]:
-    """One instrument's score with its whole explanation and the evidence of every value used."""
-    run.input.evidence.load(session, instrument)
-    explanation = run.result.explain(instrument)
-    shown = explanation.as_dict()
-    shown["insufficient_data"] = shown.pop("insufficient")
-    return {**shown, "lines": explanation.lines()}
+    """One instrument's score with its whole explanation and the evidence of every value used (cached per run)."""
+
+    def render() -> dict[str, Any]:
+        run.input.evidence.load(session, instrument)
+        explanation = run.result.explain(instrument)
+        shown = explanation.as_dict()
+        shown["insufficient_data"] = shown.pop("insufficient")
+        return {**shown, "lines": explanation.lines()}
+
+    return run.explanations.get(instrument, render)
 
 
 def score_history(session: Session, chosen: ChosenRubric, instrument: Instrument) -> list[dict[str, Any]]:
