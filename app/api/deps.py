@@ -61,19 +61,19 @@ def _declared_query_names(route: APIRoute) -> frozenset[str]:
 
 
 async def refuse_unknown_query_parameters(request: Request) -> None:
-    """Answer 422 when the query string names a parameter the route does not declare."""
+    """Answer 422 when the query string names a parameter the route does not declare, or one twice."""
     route = request.scope.get("route")
     if not isinstance(route, APIRoute):
         return
     allowed = _declared_query_names(route)
     unknown = sorted({name for name in request.query_params if name not in allowed})
-    if unknown:
-        raise InvalidInput(
-            [
-                FieldProblem(f"query.{name}", "is not a parameter of this operation", "extra_forbidden")
-                for name in unknown
-            ]
-        )
+    repeated = sorted({name for name in request.query_params if len(request.query_params.getlist(name)) > 1})
+    problems = [
+        FieldProblem(f"query.{name}", "is not a parameter of this operation", "extra_forbidden") for name in unknown
+    ]
+    problems += [FieldProblem(f"query.{name}", "is given more than once", "repeated") for name in repeated]
+    if problems:
+        raise InvalidInput(problems)
 
 
 def get_actor() -> str:

@@ -3,9 +3,9 @@
 from datetime import UTC, datetime
 from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, PlainSerializer
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 from sqlalchemy import DateTime
-from sqlmodel import Field
+from sqlmodel import Field as SQLField
 
 from app.models.types import Name, Title, Url
 
@@ -28,7 +28,7 @@ UtcDateTime = Annotated[datetime, PlainSerializer(as_utc_text, return_type=str)]
 
 def timestamp_field(**kwargs: Any) -> Any:
     """A timezone-aware timestamp column defaulting to now."""
-    return Field(default_factory=utc_now, sa_type=DateTime(timezone=True), **kwargs)
+    return SQLField(default_factory=utc_now, sa_type=DateTime(timezone=True), **kwargs)
 
 
 class Source(BaseModel):
@@ -38,6 +38,20 @@ class Source(BaseModel):
 
     title: Title
     url: Url | None = None
+
+
+def _not_null(schema: dict[str, Any]) -> None:
+    """Drop ``null`` from a field's documented types (``X | None`` becomes ``X``)."""
+    choices = [choice for choice in schema.pop("anyOf", []) if choice != {"type": "null"}]
+    if len(choices) == 1:
+        schema.update(choices[0])
+    elif choices:
+        schema["anyOf"] = choices
+
+
+NOT_NULL: Any = Field(default=None, json_schema_extra=_not_null)
+"""Default of a PATCH field that may be left out but not set to null: the OpenAPI document offers no null,
+and a null sent anyway is refused (422, with the field's path) when the change is checked as a whole."""
 
 
 class Strict(BaseModel):

@@ -1,15 +1,14 @@
 """The indicator catalogue: what can be evaluated for an instrument, and how its values look."""
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import Field as PydanticField
 from pydantic import ValidationInfo, field_validator
-from pydantic.json_schema import SkipJsonSchema
 from sqlalchemy import JSON, Column, String
 from sqlmodel import Field, SQLModel
 
-from app.models.common import Source, Strict, UtcDateTime, timestamp_field
+from app.models.common import NOT_NULL, Source, Strict, UtcDateTime, timestamp_field
 from app.models.types import Code, Direction, LongText, Name, Number, Slug, ValueType
 
 MAX_LEVELS = 50
@@ -93,17 +92,17 @@ class IndicatorCreate(IndicatorBase):
 class IndicatorUpdate(Strict):
     """Body of ``PATCH /v1/indicators/{key}``: any subset of the fields."""
 
-    name: Name | SkipJsonSchema[None] = None
-    dimension: Slug | SkipJsonSchema[None] = None
+    name: Name | None = NOT_NULL
+    dimension: Slug | None = NOT_NULL
     description: LongText | None = None
-    value_type: ValueType | SkipJsonSchema[None] = None
+    value_type: ValueType | None = NOT_NULL
     unit: Name | None = None
     min_value: Number | None = None
     max_value: Number | None = None
-    levels: list[Name] | SkipJsonSchema[None] = PydanticField(default=None, max_length=MAX_LEVELS)
-    categories: list[Slug] | SkipJsonSchema[None] = PydanticField(default=None, max_length=MAX_LEVELS)
-    direction: Direction | SkipJsonSchema[None] = None
-    sources: list[Source] | SkipJsonSchema[None] = PydanticField(default=None, max_length=100)
+    levels: Annotated[list[Name], PydanticField(max_length=MAX_LEVELS)] | None = NOT_NULL
+    categories: Annotated[list[Slug], PydanticField(max_length=MAX_LEVELS)] | None = NOT_NULL
+    direction: Direction | None = NOT_NULL
+    sources: Annotated[list[Source], PydanticField(max_length=100)] | None = NOT_NULL
 
 
 class IndicatorPublic(IndicatorBase):

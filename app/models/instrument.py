@@ -2,15 +2,14 @@
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import Field as PydanticField
 from pydantic import ValidationInfo, field_validator
-from pydantic.json_schema import SkipJsonSchema
 from sqlalchemy import JSON, Column, DateTime, ForeignKey, Integer, String, UniqueConstraint
 from sqlmodel import Field, Relationship, SQLModel
 
-from app.models.common import Source, Strict, UtcDateTime, timestamp_field
+from app.models.common import NOT_NULL, Source, Strict, UtcDateTime, timestamp_field
 from app.models.types import (
     Count,
     Flag,
@@ -196,12 +195,12 @@ class InstrumentCreate(InstrumentBase):
 class InstrumentUpdate(Strict):
     """Body of ``PATCH /v1/instruments/{id}``: any subset of the fields; lists replace the old ones."""
 
-    title: Title | SkipJsonSchema[None] = None
-    short_name: Name | SkipJsonSchema[None] = None
-    kind: InstrumentKind | SkipJsonSchema[None] = None
-    scope: Scope | SkipJsonSchema[None] = None
-    organisation: Organisation | SkipJsonSchema[None] = None
-    legal_status: LegalStatus | SkipJsonSchema[None] = None
+    title: Title | None = NOT_NULL
+    short_name: Name | None = NOT_NULL
+    kind: InstrumentKind | None = NOT_NULL
+    scope: Scope | None = NOT_NULL
+    organisation: Organisation | None = NOT_NULL
+    legal_status: LegalStatus | None = NOT_NULL
     binding: Flag | None = None
     adopted: PartialDate | None = None
     signed: PartialDate | None = None
@@ -210,13 +209,13 @@ class InstrumentUpdate(Strict):
     place: Title | None = None
     summary: LongText | None = None
     party_count: Count | None = None
-    verification: Verification | SkipJsonSchema[None] = None
-    key_provisions: list[LongText] | SkipJsonSchema[None] = PydanticField(default=None, max_length=MAX_LIST_ITEMS)
-    mechanisms: list[LongText] | SkipJsonSchema[None] = PydanticField(default=None, max_length=MAX_LIST_ITEMS)
-    uncertainties: list[LongText] | SkipJsonSchema[None] = PydanticField(default=None, max_length=MAX_LIST_ITEMS)
-    topics: list[Slug] | SkipJsonSchema[None] = PydanticField(default=None, max_length=MAX_LIST_ITEMS)
-    sources: list[Source] | SkipJsonSchema[None] = PydanticField(default=None, max_length=MAX_LIST_ITEMS)
-    parties: list[PartyIn] | SkipJsonSchema[None] = PydanticField(default=None, max_length=MAX_PARTIES)
+    verification: Verification | None = NOT_NULL
+    key_provisions: Annotated[list[LongText], PydanticField(max_length=MAX_LIST_ITEMS)] | None = NOT_NULL
+    mechanisms: Annotated[list[LongText], PydanticField(max_length=MAX_LIST_ITEMS)] | None = NOT_NULL
+    uncertainties: Annotated[list[LongText], PydanticField(max_length=MAX_LIST_ITEMS)] | None = NOT_NULL
+    topics: Annotated[list[Slug], PydanticField(max_length=MAX_LIST_ITEMS)] | None = NOT_NULL
+    sources: Annotated[list[Source], PydanticField(max_length=MAX_LIST_ITEMS)] | None = NOT_NULL
+    parties: Annotated[list[PartyIn], PydanticField(max_length=MAX_PARTIES)] | None = NOT_NULL
 
 
 class InstrumentPublic(InstrumentBase):

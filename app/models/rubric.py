@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from pydantic import Field as PydanticField
-from pydantic import WithJsonSchema
+from pydantic import StrictBool, StrictInt, WithJsonSchema
 from sqlalchemy import JSON, Column, ForeignKey, Integer, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
@@ -89,13 +89,13 @@ class PublishRequest(Strict):
 
     note: LongText = PydanticField(description="What changed and why, kept with the version forever.")
     author: Name | None = PydanticField(default=None, description="Who publishes; the caller's name by default.")
-    make_default: bool = PydanticField(default=False, description="Also make this version the default.")
+    make_default: StrictBool = PydanticField(default=False, description="Also make this version the default.")
 
 
 class DefaultRequest(Strict):
     """Body of ``PUT /v1/rubrics/{key}/default``."""
 
-    version: Annotated[int, PydanticField(ge=1, le=1_000_000)]
+    version: Annotated[StrictInt, PydanticField(ge=1, le=1_000_000)]
 
 
 class RubricVersionPublic(Strict):

@@ -4,6 +4,7 @@ from typing import Any
 
 import orjson
 from pydantic import ValidationError
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from app.errors import Conflict, InvalidInput, NotFound, problems_from_errors
@@ -75,8 +76,19 @@ def update_instrument(*, session: Session, instrument: Instrument, changes: Inst
 
 
 def delete_instrument(*, session: Session, instrument: Instrument, actor: str) -> None:
-    """Soft-delete: the instrument disappears from reads and lists; its history stays stored."""
-    instrument.deleted_at = utc_now()
+    """Soft-delete: the instrument disappears from reads and lists; its history stays stored.
+
+    The UPDATE only touches a live row, so of concurrent deletions exactly one succeeds; the others get 404.
+    """
+    deleting = (
+        update(Instrument)
+        .where(col(Instrument.id) == instrument.id, col(Instrument.deleted_at).is_(None))
+        .values(deleted_at=utc_now())
+        .execution_options(synchronize_session=False)
+    )
+    if session.execute(deleting).rowcount != 1:  # type: ignore[attr-defined]
+        session.rollback()
+        raise NotFound(f"No instrument has the id {instrument.slug!r}.")
     record_event(session, actor=actor, action="delete", entity="instrument", entity_key=instrument.slug, details={})
     commit_change(session, clash=_clash(instrument.slug))
 

@@ -279,3 +279,12 @@ def test_wrong_method_is_405_naming_every_allowed_method(
     assert response.status_code == 405
     assert response.headers["allow"] == allowed
     assert response.json()["detail"] == f"{method} is not allowed here; use {allowed}."
+
+
+def test_a_query_parameter_given_twice_is_refused(client: TestClient) -> None:
+    response = client.get(f"{INSTRUMENTS}?limit=1&limit=2")
+
+    assert response.status_code == 422
+    assert response.json()["errors"] == [
+        {"path": "query.limit", "message": "is given more than once", "type": "repeated"}
+    ]

@@ -98,3 +98,13 @@ def test_range_may_narrow_only_around_recorded_values(client: TestClient) -> Non
 
 def test_unknown_indicator_is_404(client: TestClient) -> None:
     assert client.get("/v1/indicators/NOPE").status_code == 404
+
+
+@pytest.mark.parametrize("field", ["levels", "sources", "name"])
+def test_patch_refuses_null_lists_and_names(client: TestClient, field: str) -> None:
+    client.post("/v1/indicators", json=indicator_body())
+
+    response = client.patch("/v1/indicators/LD01", json={field: None})
+
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["path"] == f"body.{field}"

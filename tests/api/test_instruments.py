@@ -268,3 +268,21 @@ def test_text_search_ignores_case_beyond_ascii(client: TestClient, query: str) -
     body = client.get("/v1/instruments", params={"q": query}).json()
 
     assert [item["id"] for item in body["items"]] == ["cis-illegal-migration-1998"]
+
+
+@pytest.mark.parametrize("field", ["parties", "topics", "sources", "key_provisions", "title", "kind"])
+def test_patch_refuses_null_for_a_field_that_cannot_be_empty(client: TestClient, field: str) -> None:
+    create(client)
+
+    response = client.patch("/v1/instruments/cis-illegal-migration-1998", json={field: None})
+
+    assert response.status_code == 422
+    assert [error["path"] for error in response.json()["errors"]] == [f"body.{field}"]
+
+
+def test_patch_reports_bad_list_items_at_their_own_path(client: TestClient) -> None:
+    create(client)
+
+    response = client.patch("/v1/instruments/cis-illegal-migration-1998", json={"parties": [{"code": "uz"}]})
+
+    assert [error["path"] for error in response.json()["errors"]] == ["body.parties[0].code"]

@@ -90,3 +90,11 @@ def test_eight_publishes_with_one_etag_give_exactly_one_version(base_url: str) -
     assert statuses == Counter({201: 1, 412: 7})
     versions = httpx.get(f"{base_url}/v1/rubrics/balanced/versions").json()
     assert [version["number"] for version in versions] == [1]
+
+
+def test_concurrent_deletes_delete_once(base_url: str) -> None:
+    httpx.post(f"{base_url}/v1/instruments", json=instrument_body()).raise_for_status()
+
+    statuses = in_parallel(base_url, [("DELETE", "/v1/instruments/cis-illegal-migration-1998", None)] * 16)
+
+    assert statuses == Counter({204: 1, 404: 15})
