@@ -4,11 +4,14 @@ The synthetic store has the shape of the real one (instruments with parties and 
 ordinal, boolean, number and percent indicators, dated observations) at a size no real catalogue reaches yet.
 """
 
+import argparse
 import contextlib
 import datetime as dt
 import json
+import os
 import random
 import statistics
+import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -203,3 +206,17 @@ def bare_endpoint(app: FastAPI, path: str, payload_of: Callable[[], Any]) -> Non
 def payload_size(response: httpx.Response) -> int:
     """Bytes of a JSON response body."""
     return len(json.dumps(response.json()).encode())
+
+
+def run_benchmark(bench: Callable[[str, str | None, int, str], None], description: str, *, rounds: int) -> None:
+    """Parse the common options and run ``bench`` on SQLite, then PostgreSQL (unless ``--only`` says otherwise)."""
+    parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
+    default_postgres = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument("--postgres", default=default_postgres, help="a PostgreSQL server to create a database on")
+    parser.add_argument("--rounds", type=int, default=rounds, help="requests per endpoint")
+    parser.add_argument("--only", choices=["sqlite", "postgresql"])
+    arguments = parser.parse_args()
+    with tempfile.TemporaryDirectory() as directory:
+        for kind in ("sqlite", "postgresql"):
+            if arguments.only in (None, kind):
+                bench(kind, arguments.postgres, arguments.rounds, directory)

@@ -8,10 +8,7 @@ one instrument, beside a bare endpoint returning the same payload in the same ru
     python benchmarks/bench_api.py [--postgres postgresql://postgres@127.0.0.1:5432/postgres] [--rounds 200]
 """
 
-import argparse
-import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -21,9 +18,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from app.database import make_engine
 from app.main import create_app
-from benchmarks._fixture import analyse, bare_endpoint, database, load_store, median_latencies
+from benchmarks._fixture import analyse, bare_endpoint, database, load_store, median_latencies, run_benchmark
 from tests.servers import serve, use_database
 
+ROUNDS = 200
 INSTRUMENTS = 10_000
 INDICATORS = 40
 EACH = 40
@@ -60,17 +58,7 @@ def bench(kind: str, postgres: str | None, rounds: int, directory: str) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument(
-        "--postgres", default=os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
-    )
-    parser.add_argument("--rounds", type=int, default=200)
-    parser.add_argument("--only", choices=["sqlite", "postgresql"])
-    arguments = parser.parse_args()
-    with tempfile.TemporaryDirectory() as directory:
-        for kind in ("sqlite", "postgresql"):
-            if arguments.only in (None, kind):
-                bench(kind, arguments.postgres, arguments.rounds, directory)
+    run_benchmark(bench, __doc__ or "", rounds=ROUNDS)
 
 
 if __name__ == "__main__":

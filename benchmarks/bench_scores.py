@@ -9,12 +9,9 @@ asks for different weights, so each one really scores all instruments again (onl
     python benchmarks/bench_scores.py [--postgres URL] [--rounds 100] [--only sqlite|postgresql]
 """
 
-import argparse
 import itertools
-import os
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -25,9 +22,18 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from app.database import make_engine
 from app.main import create_app
-from benchmarks._fixture import VALUE_TYPES, analyse, bare_endpoint, database, load_store, median_latencies
+from benchmarks._fixture import (
+    VALUE_TYPES,
+    analyse,
+    bare_endpoint,
+    database,
+    load_store,
+    median_latencies,
+    run_benchmark,
+)
 from tests.servers import forget_database, serve, use_database
 
+ROUNDS = 100
 INSTRUMENTS, INDICATORS = 10_000, 40
 RANKING = "/v1/scores?limit=100"
 EXPLAINED = "/v1/instruments/instrument-04242/score"
@@ -133,16 +139,7 @@ def bench(kind: str, postgres: str | None, rounds: int, directory: str) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    default_postgres = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
-    parser.add_argument("--postgres", default=default_postgres)
-    parser.add_argument("--rounds", type=int, default=100)
-    parser.add_argument("--only", choices=["sqlite", "postgresql"])
-    arguments = parser.parse_args()
-    with tempfile.TemporaryDirectory() as directory:
-        for kind in ("sqlite", "postgresql"):
-            if arguments.only in (None, kind):
-                bench(kind, arguments.postgres, arguments.rounds, directory)
+    run_benchmark(bench, __doc__ or "", rounds=ROUNDS)
 
 
 if __name__ == "__main__":
