@@ -28,21 +28,22 @@ _EPSILON = 1e-12
 
 @dataclass(frozen=True)
 class Trace:
-    """What every node did, as ``(B, M, n)`` arrays, plus the criterion values it used.
+    """What the aggregation recorded for explanations, as ``(B, M, n)`` arrays, plus the values it used.
 
-    Per-criterion weights and contributions are not stored as dense arrays: they are products of these
-    per-node factors and the criterion's value, computed for the instruments asked for by :func:`terms`, the
-    same function the top-down pass uses for nodes. ``total`` is each node's sum of the weights it used;
-    ``ratio`` turns a child's part (weight share times value, or for a minimum weight share times "is the
-    weakest") into its contribution; ``used`` holds the criterion points after imputation (NaN: not used).
-    A node's local weight is not kept: it is its effective weight over its parent's.
+    Every node's effective weight (the product of the normalised weights from the root down) and
+    contribution to the final score are computed for every instrument while aggregating, top-down. What a
+    criterion's weights and contribution need beyond these (its node's used weight sum, and the ratio that turns
+    a child's part into its contribution) is not kept as dense arrays: :func:`criterion_terms` recomputes it
+    for the instruments asked for, with the same functions on a slice of the same arrays.
+
+    ``used`` holds the criterion points after imputation (NaN: not used), ``node_used`` the nodes' scores as
+    their parents used them (they differ where a whole node was imputed); ``imputed`` flags the filled cells
+    of every column and ``fills`` holds the values filled in (both None when nothing was imputed).
     """
 
     used: FloatArray
     imputed: BoolArray | None
     fills: FloatArray | None
-    total: FloatArray
-    ratio: FloatArray
     effective: FloatArray
     contributions: FloatArray
     node_used: FloatArray
@@ -60,12 +61,18 @@ class Aggregated:
 
 @dataclass(frozen=True)
 class _Step:
-    """What a node computed bottom-up and its trace reuses top-down."""
+    """What a node computed bottom-up that the top-down pass reuses: kept for parents of nodes only."""
 
-    values: FloatArray
     total: FloatArray
     denominator: FloatArray
-    fill: FloatArray | None
+
+
+@dataclass(frozen=True)
+class _Imputed:
+    """A node whose children were imputed: their values after filling and the fill values."""
+
+    values: FloatArray
+    fill: FloatArray
 
 
 def aggregate(
@@ -81,34 +88,61 @@ def aggregate(
 
     ``groups`` codes each instrument's group (-1: none) for group imputation. ``fills``, when given
     ``(1, C+M, n)``, replaces the imputation statistics (a counterfactual holds them fixed).
+
+    Memory: besides the results, one scratch block the size of the widest node's children (and its mask)
+    serves every node in turn; the matrix of points is never copied unless criteria are imputed.
+
+    >>> from scoring.plan import compile_rubric
+    >>> from scoring.rubric import Rubric
+    >>> rubric = Rubric.model_validate({"key": "r", "label": "R", "dimensions": [{"key": "d", "label": "D",
+    ...     "criteria": [{"key": k.lower(), "label": k, "indicator": k, "weight": w,
+    ...                   "normalisation": {"method": "goalposts", "min": 0, "max": 100}}
+    ...                  for k, w in (("X", 3.0), ("Y", 1.0))]}]})
+    >>> plan = compile_rubric(rubric, indicator_keys=("X", "Y"))
+    >>> points = np.array([[80.0, np.nan], [40.0, 40.0]])
+    >>> aggregate(plan, points, plan.weights[None, :]).nodes[0, 0].tolist()
+    [70.0, 40.0]
     """
     criteria, count = points.shape
-    shape = (weights.shape[0], len(plan.nodes), count)
+    batch = weights.shape[0]
+    shape = (batch, len(plan.nodes), count)
     nodes, coverage = np.empty(shape), np.empty(shape)
-    insufficient = np.zeros(shape, dtype=np.bool_)
-    steps: list[_Step] = [None] * len(plan.nodes)  # type: ignore[list-item]
+    insufficient = np.empty(shape, dtype=np.bool_)
+    widest = max(node.children.stop - node.children.start for node in plan.nodes)
+    scratch = np.empty((batch, widest, count))
+    mask = np.empty((batch, widest, count), dtype=np.bool_)
+    steps: dict[int, _Step] = {}
+    imputations: dict[int, _Imputed] = {}
     for index in reversed(range(len(plan.nodes))):
         node = plan.nodes[index]
         kids = _local(node.children, 0 if node.has_criteria else criteria)
         values = points[None, kids] if node.has_criteria else nodes[:, kids]
-        present = ~np.isnan(values)
         weight = weights[:, node.children]
-        total = _mean(weight, present)
-        child_coverage = total if node.has_criteria else _mean(weight, coverage[:, kids])
-        coverage[:, index] = child_coverage / weight.sum(axis=1)[:, None]
-        fill = _fill(plan, node, values, present, groups) if fills is None else _given(node, fills, values)
+        rows, width = values.shape[:2]
+        missing = np.isnan(values, out=mask[:rows, :width])
+        total = _weighted(weight, np.logical_not(missing, out=scratch[:rows, :width]))
+        child_coverage = total if node.has_criteria else _weighted(weight, coverage[:, kids])
+        np.divide(child_coverage, weight.sum(axis=1)[:, None], out=coverage[:, index])
+        fill = None
+        if node.missing.policy != "renormalise" and missing.any():
+            fill = _fill(plan, node, values, missing, groups) if fills is None else _given(node, fills, values)
         if fill is not None:
-            values = np.where(present, values, fill)
-            present = ~np.isnan(values)
-            total = _mean(weight, present)
-        zeroed = np.where(present, values, 0.0)
-        safe_total = np.where(total > 0.0, total, 1.0)
-        score, denominator = _combine(zeroed, present, weight, safe_total, node)
-        short = (total <= 0.0) | (coverage[:, index] < node.missing.min_coverage - _EPSILON)
-        nodes[:, index] = np.where(short, np.nan, score)
+            values = np.where(missing, fill, values)
+            missing = np.isnan(values)
+            total = _weighted(weight, (~missing).astype(np.float64))
+            if trace:
+                imputations[index] = _Imputed(values, np.broadcast_to(fill, values.shape))
+        score, denominator = _combine(values, missing, weight, total, node, scratch[: values.shape[0], :width])
+        short = total <= 0.0
+        short |= coverage[:, index] < node.missing.min_coverage - _EPSILON
+        np.copyto(nodes[:, index], score)
+        np.copyto(nodes[:, index], np.nan, where=short)
         insufficient[:, index] = short
-        steps[index] = _Step(values, total, np.where(short, 0.0, denominator), fill)
-    traced = _trace(plan, points, nodes, weights, steps, record_fills=fills is None) if trace else None
+        if trace and not node.has_criteria:
+            np.copyto(denominator, 0.0, where=short)
+            steps[index] = _Step(total, denominator)
+    del scratch, mask  # freed before the trace's arrays are allocated: the run's peak memory stays lower
+    traced = _trace(plan, points, nodes, weights, steps, imputations, fills is None) if trace else None
     return Aggregated(nodes, coverage, insufficient, traced)
 
 
@@ -127,33 +161,46 @@ def _local(children: slice, offset: int) -> slice:
     return slice(children.start - offset, children.stop - offset)
 
 
-def _mean(weight: FloatArray, values: FloatArray | BoolArray) -> FloatArray:
+def _weighted(weight: FloatArray, values: FloatArray) -> FloatArray:
     """``sum_k weight[b, k] * values[b, k, i]`` as one (batched) matrix product: shape ``(B, n)``."""
-    product: FloatArray = np.matmul(weight[:, None, :], values.astype(np.float64, copy=False))[:, 0, :]
+    product: FloatArray = np.matmul(weight[:, None, :], values)[:, 0, :]
     return product
 
 
 def _combine(
-    values: FloatArray, present: BoolArray, weight: FloatArray, total: FloatArray, node: NodePlan
+    values: FloatArray,
+    missing: BoolArray,
+    weight: FloatArray,
+    total: FloatArray,
+    node: NodePlan,
+    buffer: FloatArray | None = None,
 ) -> tuple[FloatArray, FloatArray]:
-    """One node's score from its children's values (missing ones zeroed), and its share denominator.
+    """One node's score from its children's values (NaN: missing), and its share denominator.
 
     The denominator is what the children's parts add up to (see :func:`terms`): the score itself for an
     arithmetic mean, the arithmetic mean for a geometric one, the weight share of the weakest for a minimum.
+    ``buffer``, shaped like ``values``, receives the values with missing ones zeroed (allocated when None).
     """
-    mean: FloatArray = _mean(weight, values) / total
+    zeroed = values.copy() if buffer is None else buffer
+    if buffer is not None:
+        np.copyto(zeroed, values)
+    np.copyto(zeroed, 0.0, where=missing)
+    safe_total = np.where(total > 0.0, total, 1.0)
+    mean = _weighted(weight, zeroed)
+    mean /= safe_total
     if node.aggregation == "arithmetic":
         return mean, mean
-    counted = present & (weight[:, :, None] > 0.0)
+    counted = ~missing & (weight[:, :, None] > 0.0)
     if node.aggregation == "minimum":
-        weakest: FloatArray = np.min(np.where(counted, values, np.inf), axis=1)
-        binding = counted & (values == weakest[:, None, :])
-        return weakest, _mean(weight, binding) / total
-    positive = values > 0.0
+        weakest: FloatArray = np.min(np.where(counted, zeroed, np.inf), axis=1)
+        binding = (counted & (zeroed == weakest[:, None, :])).astype(np.float64)
+        share: FloatArray = _weighted(weight, binding) / safe_total
+        return weakest, share
+    positive = zeroed > 0.0
     # log(v) - log(100), not log(v / 100): the quotient of a subnormal value underflows to 0 (log -inf).
-    logs = np.log(np.where(positive, values, 100.0)) - np.log(100.0)
+    logs = np.log(np.where(positive, zeroed, 100.0)) - np.log(100.0)
     zero = np.any(counted & ~positive, axis=1)
-    geometric: FloatArray = np.where(zero, 0.0, 100.0 * np.exp(_mean(weight, logs) / total))
+    geometric: FloatArray = np.where(zero, 0.0, 100.0 * np.exp(_weighted(weight, logs) / safe_total))
     return geometric, mean
 
 
@@ -165,6 +212,7 @@ def terms(
     ratio: FloatArray,
     score: FloatArray,
     aggregation: str,
+    out: tuple[FloatArray, FloatArray] | None = None,
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
     """Local weight, effective weight and contribution of the children of one node.
 
@@ -174,25 +222,37 @@ def terms(
         total, effective, ratio, score: the node's used weight sum, effective weight, contribution ratio and
             score ``(B, r)``.
         aggregation: the node's aggregation.
+        out: where to write the effective weights and contributions ``(B, k, r)``; the local weights are
+            then not returned separately (the first array returned is the effective weights too).
     """
     present = ~np.isnan(values)
-    local = weight[:, :, None] * present / np.where(total > 0.0, total, 1.0)[:, None, :]
+    shape = (weight.shape[0], weight.shape[1], values.shape[2])
+    local = np.multiply(weight[:, :, None], present, out=np.empty(shape) if out is None else out[0])
+    local /= np.where(total > 0.0, total, 1.0)[:, None, :]
+    contribution = np.empty(shape) if out is None else out[1]
     if aggregation == "minimum":
-        part = local * (present & (local > 0.0) & (values == score[:, None, :]))
+        np.multiply(local, present & (local > 0.0) & (values == score[:, None, :]), out=contribution)
     else:
-        part = local * np.where(present, values, 0.0)
-    return local, local * effective[:, None, :], part * ratio[:, None, :]
+        np.copyto(contribution, values)
+        np.copyto(contribution, 0.0, where=~present)
+        contribution *= local
+    contribution *= ratio[:, None, :]
+    if out is None:
+        return local, local * effective[:, None, :], contribution
+    local *= effective[:, None, :]
+    return local, local, contribution
 
 
 def _fill(
-    plan: Plan, node: NodePlan, values: FloatArray, present: BoolArray, groups: IntArray | None
+    plan: Plan, node: NodePlan, values: FloatArray, missing: BoolArray, groups: IntArray | None
 ) -> FloatArray | None:
     """The value each missing child gets under the node's policy (NaN: stays missing), or None."""
     policy = node.missing.policy
-    if policy == "renormalise" or present.all():
+    if policy == "renormalise" or not missing.any():
         return None
     if policy == "worst":
         return np.broadcast_to(plan.floors[node.children, None], values.shape)
+    present = ~missing
     median = policy.endswith("median")
     population = _statistic(values, present, median)[..., None]
     if not policy.startswith("impute_group") or groups is None:
@@ -223,73 +283,95 @@ def _given(node: NodePlan, fills: FloatArray, values: FloatArray) -> FloatArray 
 
 
 def _trace(
-    plan: Plan, points: FloatArray, nodes: FloatArray, weights: FloatArray, steps: list[_Step], record_fills: bool
+    plan: Plan,
+    points: FloatArray,
+    nodes: FloatArray,
+    weights: FloatArray,
+    steps: dict[int, _Step],
+    imputations: dict[int, _Imputed],
+    record_fills: bool,
 ) -> Trace:
-    """Walk down from the root: every node's effective weight, contribution and ratio."""
+    """Walk down from the root: every node's effective weight and contribution, for every instrument."""
     criteria = points.shape[0]
-    total = np.stack([step.total for step in steps], axis=1)
     # Every entry is written below: the root's here, each other node's by its parent's terms.
-    effective, contributions, ratio = (np.empty(nodes.shape) for _ in range(3))
-    effective[:, 0], contributions[:, 0] = 1.0, np.nan_to_num(nodes[:, 0])
-    imputing = [index for index, step in enumerate(steps) if step.fill is not None]
+    effective, contributions = np.empty(nodes.shape), np.empty(nodes.shape)
+    effective[:, 0] = 1.0
+    np.copyto(contributions[:, 0], nodes[:, 0])
+    np.copyto(contributions[:, 0], 0.0, where=np.isnan(nodes[:, 0]))
     shape = (nodes.shape[0], criteria + len(plan.nodes), nodes.shape[2])
-    imputed = np.zeros(shape, dtype=np.bool_) if imputing else None
-    fills = np.full(shape, np.nan) if record_fills and imputing else None
+    imputed = np.zeros(shape, dtype=np.bool_) if imputations else None
+    fills = np.full(shape, np.nan) if record_fills and imputations else None
     # The nodes' values as their parents used them: the scores themselves unless a whole node was imputed.
-    node_used = nodes.copy() if any(not plan.nodes[index].has_criteria for index in imputing) else nodes
+    node_used = nodes.copy() if any(not plan.nodes[index].has_criteria for index in imputations) else nodes
     used = points
-    for index in imputing:
+    for index, filled in imputations.items():
         assert imputed is not None
-        kids, step = plan.nodes[index].children, steps[index]
+        kids = plan.nodes[index].children
         raw = points[None, kids] if plan.nodes[index].has_criteria else nodes[:, _local(kids, criteria)]
-        imputed[:, kids] = ~np.isnan(step.values) & np.isnan(raw)
-        if fills is not None and step.fill is not None:
-            fills[:, kids] = step.fill
+        imputed[:, kids] = ~np.isnan(filled.values) & np.isnan(raw)
+        if fills is not None:
+            fills[:, kids] = filled.fill
         if plan.nodes[index].has_criteria:
             used = used.copy() if used is points else used
-            used[kids] = step.values[0]
+            used[kids] = filled.values[0]
         else:
-            node_used[:, _local(kids, criteria)] = step.values
+            node_used[:, _local(kids, criteria)] = filled.values
     for index, node in enumerate(plan.nodes):
-        step = steps[index]
-        ratio[:, index] = np.divide(
-            contributions[:, index], step.denominator, out=np.zeros(step.total.shape), where=step.denominator > 0.0
-        )
         if node.has_criteria:
             continue
+        step = steps[index]
+        ratio = _ratio(contributions[:, index], step.denominator)
         kids = _local(node.children, criteria)
-        _, effective[:, kids], contributions[:, kids] = terms(
+        terms(
             node_used[:, kids],
             weights[:, node.children],
             step.total,
             effective[:, index],
-            ratio[:, index],
+            ratio,
             np.nan_to_num(nodes[:, index]),
             node.aggregation,
+            out=(effective[:, kids], contributions[:, kids]),
         )
-    return Trace(used, imputed, fills, total, ratio, effective, contributions, node_used)
+    return Trace(used, imputed, fills, effective, contributions, node_used)
+
+
+def _ratio(contribution: FloatArray, denominator: FloatArray) -> FloatArray:
+    """What turns a child's part into its contribution: the node's contribution over its denominator."""
+    return np.divide(contribution, denominator, out=np.zeros(denominator.shape), where=denominator > 0.0)
 
 
 def criterion_terms(
-    plan: Plan, trace: Trace, nodes: FloatArray, weights: FloatArray, rows: slice | IntArray
+    plan: Plan, aggregated: Aggregated, weights: FloatArray, rows: slice | IntArray
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
     """Local weight, effective weight and contribution of every criterion for the instruments ``rows``.
 
-    Returns three ``(B, C, r)`` arrays, built from the trace's per-node factors by :func:`terms`.
+    Returns three ``(B, C, r)`` arrays. Each node with criteria gets its used weight sum and share denominator
+    from :func:`_weighted` and :func:`_combine` on the rows' slice of the values it used (as aggregating
+    computed them for every instrument), its contribution and effective weight from the trace, and its
+    criteria their terms from :func:`terms`, the function the top-down pass applies to nodes.
     """
+    trace = aggregated.trace
+    if trace is None:
+        raise ValueError("criterion terms need an aggregation run with its trace")
     shape = (weights.shape[0], plan.criterion_count, trace.used[:, rows].shape[1])
     local, effective, contributions = np.zeros(shape), np.zeros(shape), np.zeros(shape)
     for index, node in enumerate(plan.nodes):
         if not node.has_criteria:
             continue
         kids = node.children
+        values = trace.used[None, kids][..., rows]
+        weight = weights[:, kids]
+        missing = np.isnan(values)
+        total = _weighted(weight, (~missing).astype(np.float64))
+        _, denominator = _combine(values, missing, weight, total, node)
+        np.copyto(denominator, 0.0, where=aggregated.insufficient[:, index][..., rows])
         local[:, kids], effective[:, kids], contributions[:, kids] = terms(
-            trace.used[None, kids][..., rows],
-            weights[:, kids],
-            trace.total[:, index][..., rows],
+            values,
+            weight,
+            total,
             trace.effective[:, index][..., rows],
-            trace.ratio[:, index][..., rows],
-            np.nan_to_num(nodes[:, index][..., rows]),
+            _ratio(trace.contributions[:, index][..., rows], denominator),
+            np.nan_to_num(aggregated.nodes[:, index][..., rows]),
             node.aggregation,
         )
     return local, effective, contributions

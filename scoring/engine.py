@@ -16,7 +16,7 @@ from scoring.aggregate import Aggregated, Trace, aggregate_with_trace
 from scoring.arrays import BoolArray, FloatArray, IntArray, ObjectArray, min_tie_rank
 from scoring.catalogue import IndicatorSpec, encode_value
 from scoring.normalise import Normalised, normalise
-from scoring.plan import Plan, PlanCache
+from scoring.plan import Plan, compile_plan
 from scoring.rubric import Rubric
 from scoring.treatment import apply_transform, treat_outliers
 
@@ -24,9 +24,6 @@ if TYPE_CHECKING:
     from scoring.explain import Explanation
 
 Evidence = Mapping[tuple[str, str], Mapping[str, Any]]
-
-PLANS = PlanCache()
-"""Plans compiled by :func:`score`, so scoring the same rubric object again skips validating it."""
 
 
 @dataclass(frozen=True)
@@ -219,12 +216,17 @@ class ScoreSet:
         return insufficient_reason(self, self.index_of(instrument_id))
 
 
-def score(rubric: Rubric, data: EngineInput) -> ScoreSet:
-    """Score every instrument of ``data`` with ``rubric``.
+def score(rubric: Rubric | Plan, data: EngineInput) -> ScoreSet:
+    """Score every instrument of ``data`` with a rubric, or with a plan compiled from one.
+
+    A rubric is validated and compiled on every call; a caller scoring many inputs with one rubric compiles it
+    once with :func:`scoring.plan.compile_rubric` (or keeps a :class:`scoring.plan.PlanCache`) and passes the
+    plan. The engine keeps no state between calls.
 
     Raises:
-        RubricError: the rubric has problems or does not fit the data (see :func:`compile_plan`).
-        ValueError: an encoded ordinal, category or boolean value is out of range.
+        RubricError: the rubric has problems or does not fit the data (see :func:`scoring.plan.compile_plan`).
+        ValueError: a plan compiled for other indicator columns than the data's, or an encoded ordinal,
+            category or boolean value out of range.
 
     >>> from scoring.rubric import Rubric
     >>> rubric = Rubric.model_validate({"key": "r", "label": "R", "dimensions": [{"key": "d", "label": "D",
@@ -234,7 +236,24 @@ def score(rubric: Rubric, data: EngineInput) -> ScoreSet:
     >>> result.scores.tolist(), result.ranks.tolist(), result.grades.tolist()
     ([25.0, 100.0], [2.0, 1.0], ['Moderate', 'High'])
     """
-    return evaluate(PLANS.plan(rubric, data.indicator_keys, data.catalogue), data)
+    return evaluate(plan_for(rubric, data), data)
+
+
+def plan_for(rubric: Rubric | Plan, data: EngineInput) -> Plan:
+    """The plan to score ``data`` with: a plan as given (checked against the data's columns), or a rubric compiled.
+
+    Raises:
+        RubricError: the rubric has problems or does not fit the data.
+        ValueError: the plan was compiled for other indicator columns than the data's.
+    """
+    if not isinstance(rubric, Plan):
+        return compile_plan(rubric, data.indicator_keys, data.catalogue)
+    if rubric.indicator_keys != data.indicator_keys:
+        raise ValueError(
+            "the plan was compiled for other indicator columns than the data's: compile it with "
+            "indicator_keys=data.indicator_keys"
+        )
+    return rubric
 
 
 def evaluate(plan: Plan, data: EngineInput, weights: FloatArray | None = None) -> ScoreSet:

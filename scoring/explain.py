@@ -117,7 +117,7 @@ def explain(scores: "ScoreSet", row: int) -> Explanation:
     criteria_count = plan.criterion_count
     potential = improvement_potential(scores, row)
     weights = scores.weights[None, :]
-    terms = criterion_terms(plan, trace, scores.aggregated.nodes, weights, np.array([row]))
+    terms = criterion_terms(plan, scores.aggregated, weights, np.array([row]))
     criteria = tuple(
         _criterion(scores, row, column, potential[column], tuple(float(a[0, column, 0]) for a in terms))
         for column in range(criteria_count)

@@ -121,6 +121,8 @@ def _goalposts(rules: Sequence[ColumnRule], x: FloatArray, points: FloatArray) -
     """Goalposts over every row into ``points``; rows of other methods get placeholder goalposts 0..100.
 
     Returns the cells (flat indices) of the rows whose goalposts cap that fell outside 0..100 and were held in.
+    Values beyond the goalposts are rare: a row's lowest and highest points (two reductions, no mask) say
+    whether it has any, and only such rows are searched and clipped.
     """
     specs = [rule.spec if isinstance(rule.spec, Goalposts) else None for rule in rules]
     higher = np.array([rule.higher for rule in rules])
@@ -131,12 +133,14 @@ def _goalposts(rules: Sequence[ColumnRule], x: FloatArray, points: FloatArray) -
     cap = np.array([spec is not None and spec.capped for spec in specs])
     if not cap.any():
         return np.zeros(0, dtype=np.intp)
-    outside = points < 0.0
-    outside |= points > 100.0
-    if not cap.all():
-        outside &= cap[:, None]
-    np.clip(points, 0.0, 100.0, out=points, where=cap[:, None])
-    return np.flatnonzero(outside)
+    beyond = cap & ((np.fmin.reduce(points, axis=1) < 0.0) | (np.fmax.reduce(points, axis=1) > 100.0))
+    cells = []
+    for row in np.flatnonzero(beyond):
+        outside = points[row] < 0.0
+        outside |= points[row] > 100.0
+        cells.append(row * points.shape[1] + np.flatnonzero(outside))
+        np.clip(points[row], 0.0, 100.0, out=points[row])
+    return np.concatenate(cells) if cells else np.zeros(0, dtype=np.intp)
 
 
 def _bands(rule: ColumnRule, x: FloatArray, out: FloatArray) -> None:

@@ -61,9 +61,14 @@ class NodePlan:
 
 @dataclass(frozen=True)
 class Plan:
-    """The compiled rubric: criteria, nodes, and per column the weight, worst and best points."""
+    """The compiled rubric: criteria, nodes, and per column the weight, worst and best points.
+
+    A plan is bound to the indicator columns it was compiled against (``indicator_keys``) and carries the
+    catalogue entries it needs; it holds no data and can score any number of inputs with those columns.
+    """
 
     rubric: Rubric
+    indicator_keys: tuple[str, ...]
     criteria: tuple[CriterionPlan, ...]
     nodes: tuple[NodePlan, ...]
     keys: tuple[str, ...]
@@ -108,7 +113,38 @@ def compile_plan(
     node_weights = [node.weight if isinstance(node, Node) else 1.0 for node, _, _ in tree]
     weights = np.array([c.weight for c, _, _ in leaves] + node_weights, dtype=np.float64)
     floors, ceilings = _point_bounds(criteria, nodes, weights)
-    return Plan(rubric, tuple(criteria), tuple(nodes), keys, weights, floors, ceilings)
+    return Plan(rubric, tuple(indicator_keys), tuple(criteria), tuple(nodes), keys, weights, floors, ceilings)
+
+
+def compile_rubric(
+    rubric: Rubric,
+    catalogue: Mapping[str, IndicatorSpec] | None = None,
+    indicator_keys: Sequence[str] | None = None,
+) -> Plan:
+    """Validate and compile a rubric once, for scoring many inputs with :func:`scoring.engine.score`.
+
+    A service compiles each rubric version once and keeps the plan (it is immutable and holds no data);
+    ``score(plan, data)`` then skips validating and compiling. The plan is bound to indicator columns:
+    ``indicator_keys``, by default the catalogue's keys in its order (the columns of
+    :meth:`scoring.engine.EngineInput.from_records`).
+
+    Raises:
+        RubricError: the rubric has problems, or names indicators the columns lack.
+        ValueError: neither a catalogue nor indicator keys were given.
+
+    >>> from scoring.catalogue import IndicatorSpec
+    >>> rubric = Rubric.model_validate({"key": "r", "label": "R", "dimensions": [{"key": "d", "label": "D",
+    ...     "criteria": [{"key": "c", "label": "C", "indicator": "X",
+    ...                   "normalisation": {"method": "goalposts", "min": 0, "max": 10}}]}]})
+    >>> plan = compile_rubric(rubric, {"X": IndicatorSpec(key="X", label="X", value_type="number")})
+    >>> plan.indicator_keys, plan.keys
+    (('X',), ('c', 'r', 'd'))
+    """
+    if indicator_keys is None:
+        if catalogue is None:
+            raise ValueError("compiling a rubric needs the catalogue or the indicator keys of the data")
+        indicator_keys = tuple(catalogue)
+    return compile_plan(rubric, indicator_keys, catalogue)
 
 
 @dataclass(frozen=True)
@@ -122,6 +158,9 @@ class _Compiled:
 
 class PlanCache:
     """Compiled plans of the last few rubrics, so scoring the same rubric again skips validation and compiling.
+
+    The caller owns the cache (the engine keeps none): create one where rubrics are scored, e.g. one per
+    service, and pass its plans to :func:`scoring.engine.score`.
 
     A plan depends only on the rubric, the data's indicator columns and the catalogue. A frozen
     :class:`~scoring.rubric.Rubric` cannot be reassigned, so its identity stands for its content: a cached

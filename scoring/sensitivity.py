@@ -21,8 +21,8 @@ import numpy as np
 
 from scoring.aggregate import aggregate
 from scoring.arrays import FloatArray, min_tie_rank, nan_quantile
-from scoring.engine import EngineInput, evaluate
-from scoring.plan import compile_plan
+from scoring.engine import EngineInput, evaluate, plan_for
+from scoring.plan import Plan
 from scoring.rubric import Rubric
 
 _BINS = 10
@@ -62,7 +62,7 @@ class SensitivityResult:
 
 
 def sensitivity(
-    rubric: Rubric,
+    rubric: Rubric | Plan,
     data: EngineInput,
     samples: int = 1000,
     spread: float = 0.25,
@@ -74,7 +74,8 @@ def sensitivity(
     """Perturb the weights ``samples`` times and report how the ranking moves (see the module docstring).
 
     Args:
-        rubric: the rubric whose weights are perturbed.
+        rubric: the rubric whose weights are perturbed, or its compiled plan
+            (:func:`scoring.plan.compile_rubric`).
         data: the instruments to rank.
         samples: how many weight vectors to draw.
         spread: the largest relative change of a weight (0 < spread < 1).
@@ -83,7 +84,8 @@ def sensitivity(
         batch: how many samples to aggregate in one array operation.
 
     Raises:
-        RubricError: the rubric does not fit the data. ValueError: bad samples, spread or keys.
+        RubricError: the rubric does not fit the data. ValueError: bad samples, spread or keys, or a plan
+            compiled for other indicator columns.
 
     >>> rubric = Rubric.model_validate({"key": "r", "label": "R", "dimensions": [{"key": "d", "label": "D",
     ...     "criteria": [{"key": k.lower(), "label": k, "indicator": k,
@@ -97,7 +99,7 @@ def sensitivity(
     """
     if samples < 2 or not 0.0 < spread < 1.0:
         raise ValueError("sensitivity needs at least 2 samples and a spread between 0 and 1")
-    plan = compile_plan(rubric, data.indicator_keys, data.catalogue)
+    plan = plan_for(rubric, data)
     baseline = evaluate(plan, data)
     perturbed = _perturbed_columns(plan.keys, keys, plan.criterion_count)
     factors = np.random.default_rng(seed).uniform(1.0 - spread, 1.0 + spread, size=(samples, perturbed.size))

@@ -1,14 +1,15 @@
-"""The fast paths of the engine give what the straightforward ones give: plan cache, ranks, lookups."""
+"""The fast paths of the engine give what the straightforward ones give: compiled plans, ranks, lookups."""
 
 from types import SimpleNamespace
 
 import numpy as np
+import pytest
 
 from scoring.arrays import min_tie_rank
 from scoring.catalogue import IndicatorSpec
-from scoring.engine import PLANS, EngineInput, score
+from scoring.engine import EngineInput, score
 from scoring.normalise import ColumnRule, normalise
-from scoring.plan import PlanCache
+from scoring.plan import PlanCache, compile_rubric
 from scoring.rubric import Bands, OrdinalMap
 
 
@@ -42,7 +43,42 @@ def test_scoring_a_reweighted_copy_never_reuses_the_old_plan(kit: SimpleNamespac
     heavier = kit.rubric([{"key": "d", "label": "D", "criteria": criteria}])
     assert score(heavier, data).scores.tolist() == [75.0, 25.0]
     assert score(rubric, data).scores.tolist() == [50.0, 50.0]
-    assert len(PLANS) >= 2
+
+
+def test_a_plan_compiled_once_scores_as_the_rubric_does(kit: SimpleNamespace) -> None:
+    criteria = [kit.criterion("a", kit.goalposts()), kit.criterion("b", kit.goalposts())]
+    rubric = kit.rubric([{"key": "d", "label": "D", "criteria": criteria}])
+    data = _data([[100.0, 0.0], [0.0, 100.0], [np.nan, 40.0]])
+    plan = compile_rubric(rubric, indicator_keys=("A", "B"))
+    from_plan, from_rubric = score(plan, data), score(rubric, data)
+    assert from_plan.plan is plan
+    np.testing.assert_array_equal(from_plan.scores, from_rubric.scores)
+    assert from_plan.explain("i2").as_dict() == from_rubric.explain("i2").as_dict()
+
+
+def test_a_plan_compiled_from_the_catalogue_takes_its_columns_in_order(kit: SimpleNamespace) -> None:
+    rubric = kit.rubric([{"key": "d", "label": "D", "criteria": [kit.criterion("a", kit.goalposts())]}])
+    catalogue = {key: IndicatorSpec(key=key, label=key, value_type="number") for key in ("B", "A")}
+    assert compile_rubric(rubric, catalogue).indicator_keys == ("B", "A")
+
+
+def test_a_plan_refuses_data_with_other_columns(kit: SimpleNamespace) -> None:
+    rubric = kit.rubric([{"key": "d", "label": "D", "criteria": [kit.criterion("a", kit.goalposts())]}])
+    plan = compile_rubric(rubric, indicator_keys=("B", "A"))
+    with pytest.raises(ValueError, match="other indicator columns"):
+        score(plan, _data([[1.0, 2.0]]))
+
+
+def test_compiling_needs_the_catalogue_or_the_columns(kit: SimpleNamespace) -> None:
+    rubric = kit.rubric([{"key": "d", "label": "D", "criteria": [kit.criterion("a", kit.goalposts())]}])
+    with pytest.raises(ValueError, match="catalogue or the indicator keys"):
+        compile_rubric(rubric)
+
+
+def test_the_engine_keeps_no_module_level_cache() -> None:
+    import scoring.engine
+
+    assert not any(isinstance(value, PlanCache) for value in vars(scoring.engine).values())
 
 
 def test_a_catalogue_changed_in_place_is_compiled_again(kit: SimpleNamespace) -> None:
