@@ -45,12 +45,16 @@ def skewness_and_kurtosis(values: FloatArray) -> tuple[float, float]:
     >>> skew, kurt = skewness_and_kurtosis(np.array([1.0, 2.0, 3.0, 4.0, 100.0]))
     >>> round(skew, 3), round(kurt, 3)
     (2.232, 4.987)
+    >>> skewness_and_kurtosis(np.array([np.nan, np.nan]))
+    (0.0, 0.0)
     """
     present = values[~np.isnan(values)]
     n = present.size
+    if n < 4:  # also spares numpy's warning about the mean of an empty column
+        return 0.0, 0.0
     deviations = present - present.mean()
     m2 = float(np.mean(deviations**2))
-    if n < 4 or m2 == 0.0:
+    if m2 == 0.0:
         return 0.0, 0.0
     g1 = float(np.mean(deviations**3)) / m2**1.5
     g2 = float(np.mean(deviations**4)) / m2**2 - 3.0
