@@ -16,7 +16,7 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	touch $@
 
 run: $(VENV)/.installed
-	$(BIN)/coopscore migrate
+	$(BIN)/coopscore migrate && $(BIN)/coopscore seed --if-empty
 	$(BIN)/uvicorn app.main:app --host $(HOST) --port $(PORT)
 
 test: lint typecheck unit
