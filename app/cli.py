@@ -8,7 +8,6 @@ from pathlib import Path
 from sqlmodel import Session
 
 from app.database import get_writing_engine
-
 from app.migrations import upgrade
 from app.settings import get_settings
 from seeds.files import DEFAULT_PATH, SeedError, read_seeds
