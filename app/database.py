@@ -83,6 +83,19 @@ def get_engine() -> Engine:
 
 
 @lru_cache
+def get_reading_engine() -> Engine:
+    """The process-wide engine, for sessions that only read: on PostgreSQL each reads one snapshot.
+
+    REPEATABLE READ makes the data revision and the data read after it agree, so a cached scoring input is
+    never labelled with a revision other than the one it holds. SQLite's WAL readers see one snapshot anyway.
+    """
+    engine = get_engine()
+    if engine.dialect.name == "postgresql":
+        return engine.execution_options(isolation_level="REPEATABLE READ")
+    return engine
+
+
+@lru_cache
 def get_writing_engine() -> Engine:
     """The process-wide engine, for sessions that will write (same pool, see ``WRITING``)."""
     return get_engine().execution_options(**{WRITING: True})

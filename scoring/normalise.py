@@ -133,7 +133,8 @@ def _goalposts(rules: Sequence[ColumnRule], x: FloatArray, points: FloatArray) -
     cap = np.array([spec is not None and spec.capped for spec in specs])
     if not cap.any():
         return np.zeros(0, dtype=np.intp)
-    beyond = cap & ((np.fmin.reduce(points, axis=1) < 0.0) | (np.fmax.reduce(points, axis=1) > 100.0))
+    lowest = np.fmin.reduce(points, axis=1, initial=np.inf)
+    beyond = cap & ((lowest < 0.0) | (np.fmax.reduce(points, axis=1, initial=-np.inf) > 100.0))
     cells = []
     for row in np.flatnonzero(beyond):
         outside = points[row] < 0.0
@@ -175,7 +176,7 @@ def _lookup(rule: ColumnRule, x: FloatArray, entries: Sequence[float], out: Floa
     # fmin/fmax skip NaN, so the range check costs two reductions and NaN maps to the NaN entry in one pass.
     filled = np.fmin(x, float(size))
     codes = filled.astype(np.intp)
-    low, high = np.fmin.reduce(x), np.fmax.reduce(x)
+    low, high = np.fmin.reduce(x, initial=np.inf), np.fmax.reduce(x, initial=-np.inf)
     if low < 0.0 or high > size - 1 or (codes != filled).any():
         present = x[~np.isnan(x)]
         bad = present[(present < 0.0) | (present > size - 1) | (present != np.floor(present))][0]

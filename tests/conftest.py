@@ -16,12 +16,13 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session
 
-from app.api.deps import get_session
+from app.api.deps import get_read_session, get_session
 from app.database import make_engine
 from app.main import create_app
 from app.migrations import upgrade
-from app.services.score_runs import INPUTS, RUNS
+from app.services.score_runs import INPUTS, PREVIEWS, RUNS
 from app.services.scores import DEFINITIONS
+from app.services.whatif import SENSITIVITY
 
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL")
 DATABASES = ["sqlite", "postgresql"] if POSTGRES_URL else ["sqlite"]
@@ -95,6 +96,8 @@ def fresh_score_caches() -> None:
     INPUTS.clear()
     RUNS.clear()
     DEFINITIONS.clear()
+    PREVIEWS.clear()
+    SENSITIVITY.clear()
 
 
 @pytest.fixture
@@ -102,5 +105,6 @@ def client(session: Session) -> Iterator[TestClient]:
     """An HTTP client of the app, using the test's session."""
     app = create_app()
     app.dependency_overrides[get_session] = lambda: session
+    app.dependency_overrides[get_read_session] = lambda: session
     with TestClient(app, raise_server_exceptions=False) as test_client:
         yield test_client

@@ -10,9 +10,10 @@ from collections.abc import Iterator
 import uvicorn
 from fastapi import FastAPI
 
-from app.database import get_engine, get_writing_engine
-from app.services.score_runs import INPUTS, RUNS
+from app.database import get_engine, get_reading_engine, get_writing_engine
+from app.services.score_runs import INPUTS, PREVIEWS, RUNS
 from app.services.scores import DEFINITIONS
+from app.services.whatif import SENSITIVITY
 from app.settings import get_settings
 
 
@@ -23,9 +24,12 @@ def forget_database() -> None:
     get_settings.cache_clear()
     get_engine.cache_clear()
     get_writing_engine.cache_clear()
+    get_reading_engine.cache_clear()
     INPUTS.clear()
     RUNS.clear()
     DEFINITIONS.clear()
+    PREVIEWS.clear()
+    SENSITIVITY.clear()
 
 
 def use_database(url: str) -> None:

@@ -6,10 +6,11 @@ from typing import Annotated
 from fastapi import Depends, Path, Request
 from fastapi.routing import APIRoute
 from pydantic import BaseModel
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
-from app.database import get_engine, get_writing_engine
+from app.database import get_reading_engine, get_writing_engine
 from app.errors import FieldProblem, InvalidInput
 from app.models import Indicator, Instrument
 from app.models.types import Code, Slug
@@ -19,14 +20,9 @@ from app.services import instruments as instrument_service
 READING_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-async def get_session(request: Request) -> AsyncIterator[Session]:
-    """Yield a session for one request; services commit, this only closes.
-
-    Async on purpose: opening a session does no I/O, so the event loop does it without a thread hop; the
-    close, which may talk to the database, runs in the thread pool after the response has been sent.
-    A request that may write gets a session whose transactions say so (see ``app.database.WRITING``).
-    """
-    engine = get_engine() if request.method in READING_METHODS else get_writing_engine()
+async def _session(engine: Engine) -> AsyncIterator[Session]:
+    # Async on purpose: opening a session does no I/O, so the event loop does it without a thread hop; the
+    # close, which may talk to the database, runs in the thread pool after the response has been sent.
     session = Session(engine, expire_on_commit=False)
     try:
         yield session
@@ -34,7 +30,25 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
         await run_in_threadpool(session.close)
 
 
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """Yield a session for one request; services commit, this only closes.
+
+    A request that may write gets a session whose transactions say so (``app.database.WRITING``); a read
+    gets one snapshot of the database (``app.database.get_reading_engine``).
+    """
+    engine = get_reading_engine() if request.method in READING_METHODS else get_writing_engine()
+    async for session in _session(engine):
+        yield session
+
+
+async def get_read_session() -> AsyncIterator[Session]:
+    """Yield a reading session for an operation that is sent with POST but writes nothing (a preview)."""
+    async for session in _session(get_reading_engine()):
+        yield session
+
+
 SessionDep = Annotated[Session, Depends(get_session)]
+ReadSessionDep = Annotated[Session, Depends(get_read_session)]
 
 
 _declared_by_route: dict[int, frozenset[str]] = {}

@@ -15,6 +15,7 @@ from starlette.exceptions import HTTPException
 
 from app.errors import AppError, FieldProblem, InvalidInput, problems_from_errors
 from app.models.observation import UNION_TAGS
+from scoring.validation import RubricError
 
 log = logging.getLogger("coopscore.errors")
 
@@ -139,10 +140,18 @@ def _title(status: int) -> str:
         return "Error"
 
 
+async def _on_rubric_error(request: Request, exc: Exception) -> JSONResponse:
+    # A stored rubric that no longer fits the catalogue: the request was fine, the state is the problem.
+    return problem_response(
+        request, status=409, title=_title(409), detail=f"The rubric does not fit the indicator catalogue: {exc}"
+    )
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     """Register the handlers that turn every failure into a problem document."""
     app.add_exception_handler(RequestValidationError, _on_request_validation)
     app.add_exception_handler(AppError, _on_app_error)
+    app.add_exception_handler(RubricError, _on_rubric_error)
     app.add_exception_handler(HTTPException, _on_http_error)
     app.add_exception_handler(Exception, _on_unexpected)
 

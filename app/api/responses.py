@@ -17,13 +17,32 @@ def cached_json(request: Request, body: Any, headers: dict[str, str] | None = No
     return _cached(request, orjson.dumps(body), "application/json", headers)
 
 
-def cached_csv(request: Request, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> Response:
+def prefers_csv(accept: str) -> bool:
+    """Whether an Accept header ranks text/csv above JSON (``text/csv``; not ``application/json, text/csv;q=0.1``)."""
+    weights: dict[str, float] = {}
+    for part in accept.split(","):
+        media, _, parameters = part.strip().partition(";")
+        quality = 1.0
+        for parameter in parameters.split(";"):
+            name, _, value = parameter.strip().partition("=")
+            if name == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        weights[media.strip().lower()] = quality
+    return weights.get("text/csv", 0.0) > weights.get("application/json", 0.0)
+
+
+def cached_csv(
+    request: Request, columns: Sequence[str], rows: Iterable[Sequence[Any]], headers: dict[str, str] | None = None
+) -> Response:
     """Rows as CSV with an ETag; text cells that a spreadsheet would run as a formula are neutralised."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(columns)
     writer.writerows([safe_cell(cell) for cell in row] for row in rows)
-    return _cached(request, buffer.getvalue().encode(), "text/csv; charset=utf-8", None)
+    return _cached(request, buffer.getvalue().encode(), "text/csv; charset=utf-8", headers)
 
 
 def safe_cell(cell: Any) -> Any:

@@ -5,10 +5,10 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import BaseModel, ConfigDict
 
-from app.api.deps import InstrumentDep, SessionDep
+from app.api.deps import InstrumentDep, ReadSessionDep, SessionDep
 from app.api.pages import next_page_link
 from app.api.problems import problem_responses
-from app.api.responses import cached_csv, cached_json
+from app.api.responses import cached_csv, cached_json, prefers_csv
 from app.models.common import utc_now
 from app.models.filters import InstrumentFilterFields
 from app.models.score import (
@@ -36,9 +36,15 @@ def read_ranking(session: SessionDep, query: Annotated[RankingQuery, Query()], r
     run = service.run_for(session, chosen, query.as_of)
     filters = query.model_dump(include=set(InstrumentFilterFields.model_fields) - {"limit", "offset"})
     rows = service.ranking(session, run, filters=filters, sort=query.sort)
-    wants_csv = query.format == "csv" or (query.format is None and "text/csv" in request.headers.get("accept", ""))
-    if wants_csv:
-        return cached_csv(request, CSV_COLUMNS, ([row[column] for column in CSV_COLUMNS] for row in rows))
+    if query.format == "csv" or (query.format is None and prefers_csv(request.headers.get("accept", ""))):
+        about = {
+            "X-Rubric": chosen.tag,
+            "X-As-Of": run.input.as_of.isoformat(),
+            "X-Data-Revision": str(run.input.revision),
+        }
+        name = f"scores-{chosen.key}-v{chosen.version}-{run.input.as_of.isoformat()}-r{run.input.revision}.csv"
+        about["Content-Disposition"] = f'attachment; filename="{name}"'
+        return cached_csv(request, CSV_COLUMNS, ([row[column] for column in CSV_COLUMNS] for row in rows), about)
     page = rows[query.offset : query.offset + query.limit]
     body = {
         "rubric": chosen.describe(),
@@ -102,7 +108,7 @@ def summarise_scores(session: SessionDep, query: Annotated[SummaryQuery, Query()
 
 
 @router.post("/v1/scores/preview", responses=problem_responses(404, 422))
-def preview_scores(session: SessionDep, body: PreviewRequest, request: Request) -> Response:
+def preview_scores(session: ReadSessionDep, body: PreviewRequest, request: Request) -> Response:
     """Rank under changed weights or a draft rubric, with each score and rank change; nothing is saved."""
     return cached_json(request, preview(session, body, utc_now().date()))
 

@@ -1,5 +1,6 @@
 """Query and body models of the score endpoints."""
 
+import re
 from datetime import date
 from typing import Annotated, Literal, Self
 
@@ -28,6 +29,7 @@ def _not_in_future(day: date) -> date:
 
 
 PastDay = Annotated[Day, AfterValidator(_not_in_future)]
+_SLUG = re.compile(r"[a-z0-9]+(?:[-_][a-z0-9]+)*")
 
 MAX_SAMPLES = 2000
 """Most Monte Carlo samples one sensitivity request may ask for."""
@@ -66,6 +68,9 @@ class CompareQuery(ScoreQuery):
         parts = [part.strip() for part in ids.split(",")]
         if not 2 <= len(parts) <= 10:
             raise ValueError(f"give 2 to 10 instrument ids, not {len(parts)}")
+        malformed = [part for part in parts if not _SLUG.fullmatch(part)]
+        if malformed:
+            raise ValueError(f"{malformed[0]!r} is not an instrument id")
         if len(set(parts)) != len(parts):
             raise ValueError("each instrument id once")
         return ",".join(parts)

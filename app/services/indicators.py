@@ -12,6 +12,7 @@ from app.models.common import utc_now
 from app.models.filters import IndicatorFilters
 from app.models.indicator import IndicatorBase, IndicatorCreate, IndicatorPublic, IndicatorUpdate
 from app.services.audit import commit_change, record_event
+from app.services.rubrics import rubrics_using
 
 _SHAPE_FIELDS = {"value_type", "levels", "categories", "min_value", "max_value"}
 
@@ -47,6 +48,12 @@ def update_indicator(*, session: Session, indicator: Indicator, changes: Indicat
     reshaped = {name for name in _SHAPE_FIELDS if stored[name] != getattr(indicator, name)}
     if reshaped:
         _refuse_reshape_with_observations(session, indicator, valid, reshaped)
+    if reshaped - {"min_value", "max_value"} and (users := rubrics_using(session, indicator.key)):
+        fields = ", ".join(sorted(reshaped - {"min_value", "max_value"}))
+        raise Conflict(
+            f"{indicator.key!r} is used by the rubrics {', '.join(users)}; its {fields} can no longer change, "
+            "or their published versions would score differently."
+        )
     for name, value in stored.items():
         setattr(indicator, name, value)
     indicator.updated_at = utc_now()

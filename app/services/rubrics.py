@@ -157,3 +157,31 @@ def _make_default(session: Session, version: RubricVersion) -> None:
         session.add(DefaultRubric(id=1, rubric_version_id=stored_id(version.id)))
     else:
         current.rubric_version_id = stored_id(version.id)
+
+
+def rubrics_using(session: Session, indicator: str) -> list[str]:
+    """The drafts (``key``) and published versions (``key@n``) with a criterion reading ``indicator``."""
+    drafts = [(rubric.key, None, rubric.draft) for rubric in session.exec(select(Rubric)).all()]
+    statement = select(Rubric.key, RubricVersion.number, RubricVersion.definition).join(
+        Rubric, col(Rubric.id) == RubricVersion.rubric_id
+    )
+    versions = [(key, number, definition) for key, number, definition in session.exec(statement).all()]
+    return sorted(
+        key if number is None else f"{key}@{number}"
+        for key, number, definition in drafts + versions
+        if indicator in _indicators_of(definition)
+    )
+
+
+def _indicators_of(node: Mapping[str, Any]) -> set[str]:
+    """Every indicator a definition's criteria read, denominators of ratios included."""
+    found: set[str] = set()
+    for criterion in node.get("criteria") or []:
+        found.add(criterion["indicator"])
+        transform = criterion.get("transform") or {}
+        if transform.get("denominator"):
+            found.add(transform["denominator"])
+    for children in ("dimensions", "nodes"):
+        for child in node.get(children) or []:
+            found |= _indicators_of(child)
+    return found

@@ -23,6 +23,7 @@ from app.services.audit import current_data_revision
 from app.services.catalogue import engine_catalogue
 from app.services.score_data import EvidenceIndex, engine_input
 from scoring.engine import EngineInput, ScoreSet, score
+from scoring.explain import insufficient_reason
 from scoring.rubric import Rubric as RubricDefinition
 
 K = TypeVar("K")
@@ -36,18 +37,25 @@ class LruCache(Generic[K, V]):
         self._size = size
         self._entries: OrderedDict[K, V] = OrderedDict()
         self._lock = threading.Lock()
+        self._building: dict[K, threading.Lock] = {}
 
     def get(self, key: K, build: Callable[[], V]) -> V:
-        """The entry for ``key``, built (outside the lock) when it is missing."""
+        """The entry for ``key``; when it is missing, one caller builds it while the others wait for it."""
         with self._lock:
             if key in self._entries:
                 self._entries.move_to_end(key)
                 return self._entries[key]
-        value = build()
-        with self._lock:
-            self._entries[key] = value
-            while len(self._entries) > self._size:
-                self._entries.popitem(last=False)
+            building = self._building.setdefault(key, threading.Lock())
+        with building:
+            with self._lock:
+                if key in self._entries:
+                    return self._entries[key]
+            value = build()
+            with self._lock:
+                self._entries[key] = value
+                self._building.pop(key, None)
+                while len(self._entries) > self._size:
+                    self._entries.popitem(last=False)
         return value
 
     def clear(self) -> None:
@@ -82,9 +90,9 @@ class ScoringRun:
     def rows(self) -> list[dict[str, Any]]:
         """Every instrument's score, grade, rank, coverage and why it has no score, by id."""
         rows = []
-        for record in self.result.table().records():
+        for row, record in enumerate(self.result.table().records()):
             instrument = record.pop("instrument_id")
-            reason = self.result.insufficient_reason(instrument) if record["score"] is None else None
+            reason = insufficient_reason(self.result, row) if record["score"] is None else None
             rows.append({"id": instrument, **record, "insufficient_data": reason})
         return rows
 
@@ -95,29 +103,25 @@ class ScoringRun:
                 self._orders[sort] = _sorted(self.rows, sort)
             return self._orders[sort]
 
-    @property
-    def tag(self) -> str:
-        """What determines the run, for ETags: rubric, data revision and day."""
-        return f"{self.rubric_tag}.r{self.input.revision}.{self.input.as_of.isoformat()}"
-
 
 INPUTS: LruCache[tuple[int, date], ScoringInput] = LruCache(4)
-RUNS: LruCache[tuple[str, int, date], ScoringRun] = LruCache(32)
+RUNS: LruCache[tuple[str, int, date], ScoringRun] = LruCache(16)
+PREVIEWS: LruCache[tuple[str, int, date], ScoringRun] = LruCache(4)
+"""Runs of previewed definitions, kept apart so that previews never push published runs out."""
 
 
-def scoring_input(session: Session, as_of: date) -> ScoringInput:
-    """The engine's input for today's data revision and ``as_of`` (cached)."""
+def scoring_input(session: Session, as_of: date, *, cached: bool = True) -> ScoringInput:
+    """The engine's input for the current data revision and ``as_of`` (cached unless told otherwise)."""
     revision = current_data_revision(session)
 
     def build() -> ScoringInput:
         catalogue = engine_catalogue(session)
-        ids = {
-            key: identifier for key, identifier in session.exec(select(Indicator.key, Indicator.id)).all() if identifier
-        }
+        rows = session.exec(select(Indicator.key, Indicator.id)).all()
+        ids = {key: identifier for key, identifier in rows if identifier is not None}
         data, evidence = engine_input(session, catalogue=catalogue, indicator_ids=ids, as_of=as_of)
         return ScoringInput(revision, as_of, data, evidence)
 
-    return INPUTS.get((revision, as_of), build)
+    return INPUTS.get((revision, as_of), build) if cached else build()
 
 
 def definition_tag(definition: RubricDefinition) -> str:
@@ -126,14 +130,22 @@ def definition_tag(definition: RubricDefinition) -> str:
     return f"draft-{digest.hexdigest()[:16]}"
 
 
-def scoring_run(session: Session, *, rubric: RubricDefinition, rubric_tag: str, as_of: date) -> ScoringRun:
+def scoring_run(
+    session: Session, *, rubric: RubricDefinition, rubric_tag: str, as_of: date, preview: bool = False
+) -> ScoringRun:
     """The run of ``rubric`` on the data as of ``as_of`` (cached by ``rubric_tag``, revision and day)."""
     inputs = scoring_input(session, as_of)
 
     def build() -> ScoringRun:
         return ScoringRun(rubric_tag, inputs, score(rubric, inputs.data))
 
-    return RUNS.get((rubric_tag, inputs.revision, as_of), build)
+    return (PREVIEWS if preview else RUNS).get((rubric_tag, inputs.revision, as_of), build)
+
+
+def uncached_run(session: Session, *, rubric: RubricDefinition, rubric_tag: str, as_of: date) -> ScoringRun:
+    """A run on a day's data that is not kept (score histories visit many days once)."""
+    inputs = scoring_input(session, as_of, cached=False)
+    return ScoringRun(rubric_tag, inputs, score(rubric, inputs.data))
 
 
 _SORT_KEYS: dict[str, Callable[[dict[str, Any]], Any]] = {

@@ -20,10 +20,10 @@ from app.models import DefaultRubric, Instrument, Observation, Rubric, RubricVer
 from app.models.common import utc_now
 from app.models.types import stored_id
 from app.services.instrument_views import INSTRUMENT, PARTY, filter_parameters, matching_conditions
-from app.services.score_runs import LruCache, ScoringRun, scoring_run
+from app.services.score_runs import LruCache, ScoringRun, scoring_run, uncached_run
 from scoring.rubric import Rubric as RubricDefinition
 
-HISTORY_POINTS = 60
+HISTORY_POINTS = 24
 """The score history covers at most this many of the latest dates on which an instrument's data changed."""
 
 
@@ -121,7 +121,7 @@ def score_history(session: Session, chosen: ChosenRubric, instrument: Instrument
     ).all()
     points = []
     for day in sorted(days):
-        run = run_for(session, chosen, day)
+        run = uncached_run(session, rubric=chosen.definition, rubric_tag=chosen.tag, as_of=day)
         row = run.result.index_of(instrument.slug)
         points.append(
             {

@@ -9,10 +9,10 @@ from app.errors import FieldProblem, InvalidInput
 from app.models.score import PreviewRequest, SensitivityQuery
 from app.services.catalogue import engine_catalogue
 from app.services.rubrics import checked_definition
-from app.services.score_runs import definition_tag, scoring_run
+from app.services.score_runs import LruCache, definition_tag, scoring_run
 from app.services.scores import ChosenRubric, choose_rubric, run_for
 from scoring.rubric import Rubric as RubricDefinition
-from scoring.sensitivity import sensitivity
+from scoring.sensitivity import SensitivityResult, sensitivity
 from scoring.whatif import apply_weight_overrides, compare, weight_override_problems
 
 
@@ -31,13 +31,20 @@ def _alternative(session: Session, baseline: ChosenRubric, request: PreviewReque
     return RubricDefinition.model_validate(checked)
 
 
+MAX_SENSITIVITY_WORK = 2_000_000
+"""Most instrument rankings (samples x instruments) one sensitivity request may compute."""
+
+SENSITIVITY: LruCache[tuple[Any, ...], SensitivityResult] = LruCache(8)
+"""Sensitivity results: the same run, samples, spread and seed always give the same answer."""
+
+
 def preview(session: Session, request: PreviewRequest, today: date) -> dict[str, Any]:
     """The ranking under the changed rubric, with each instrument's score and rank change; nothing is saved."""
     baseline = choose_rubric(session, request.baseline, path="body.baseline")
     alternative = _alternative(session, baseline, request)
     as_of = request.as_of or today
     before = run_for(session, baseline, as_of)
-    after = scoring_run(session, rubric=alternative, rubric_tag=definition_tag(alternative), as_of=as_of)
+    after = scoring_run(session, rubric=alternative, rubric_tag=definition_tag(alternative), as_of=as_of, preview=True)
     rows = compare(before.result, after.result).records()
     rows.sort(key=lambda row: (row["alternative_ranks"] is None, row["alternative_ranks"] or 0, row["instrument_id"]))
     return {
@@ -65,7 +72,15 @@ def _preview_row(row: dict[str, Any]) -> dict[str, Any]:
 def ranking_sensitivity(session: Session, chosen: ChosenRubric, query: SensitivityQuery, today: date) -> dict[str, Any]:
     """Median rank and 5-95% interval per instrument under perturbed weights, and the weights that matter most."""
     run = run_for(session, chosen, query.as_of or today)
-    result = sensitivity(chosen.definition, run.input.data, query.samples, query.spread, query.seed)
+    instruments = len(run.result.instrument_ids)
+    if query.samples * instruments > MAX_SENSITIVITY_WORK:
+        most = MAX_SENSITIVITY_WORK // instruments
+        message = f"{query.samples} samples of {instruments} instruments is too much work; ask for {most} at most"
+        raise InvalidInput([FieldProblem("query.samples", message)])
+    key = (run.rubric_tag, run.input.revision, run.input.as_of, query.samples, query.spread, query.seed)
+    result = SENSITIVITY.get(
+        key, lambda: sensitivity(chosen.definition, run.input.data, query.samples, query.spread, query.seed)
+    )
     influence = [{"key": item.key, "label": item.label, "first_order": item.first_order} for item in result.influence]
     items = sorted(
         ({"id": row.pop("instrument_id"), **row} for row in result.records()),

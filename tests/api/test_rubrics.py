@@ -172,3 +172,13 @@ def test_unknown_rubrics_and_versions(client: TestClient, path: str, status: int
     publish(client, create(client))
 
     assert client.get(path).status_code == status
+
+
+def test_an_indicator_a_rubric_reads_keeps_its_shape(client: TestClient) -> None:
+    publish(client, create(client))
+
+    response = client.patch("/v1/indicators/SG01", json={"value_type": "number"})
+
+    assert response.status_code == 409
+    assert response.json()["detail"].startswith("'SG01' is used by the rubrics balanced, balanced@1; its value_type")
+    assert client.get("/v1/scores?rubric=balanced").status_code == 200

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from app.services import whatif
 from tests.factories import indicator_body, instrument_body, observation_body, rubric_body, rubric_definition
 
 INSTRUMENTS = {"cis-1998": "CIS", "eu-russia-2006": "EU", "un-smuggling-2000": "UN"}
@@ -244,3 +245,47 @@ def test_infinite_weight_in_a_preview_is_refused(client: TestClient) -> None:
 
     assert response.status_code == 422
     assert response.json()["errors"][0]["path"] == "body.weights.safeguards"
+
+
+@pytest.mark.parametrize(
+    ("accept", "is_csv"),
+    [
+        pytest.param("text/csv", True, id="csv"),
+        pytest.param("application/json, text/csv;q=0.1", False, id="json-preferred"),
+        pytest.param("text/csv, application/json;q=0.5", True, id="csv-preferred"),
+        pytest.param("*/*", False, id="anything"),
+    ],
+)
+def test_csv_is_sent_when_preferred_and_names_what_it_was_computed_on(
+    client: TestClient, accept: str, is_csv: bool
+) -> None:
+    response = client.get("/v1/scores", headers={"Accept": accept})
+
+    assert response.headers["content-type"].startswith("text/csv") is is_csv
+    if is_csv:
+        assert response.headers["x-rubric"] == "balanced@1"
+        assert response.headers["content-disposition"].startswith('attachment; filename="scores-balanced-v1-')
+
+
+def test_compare_refuses_an_empty_id(client: TestClient) -> None:
+    response = client.get("/v1/scores/compare", params={"ids": "cis-1998,,eu-russia-2006"})
+
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["path"] == "query.ids"
+
+
+def test_sensitivity_work_is_bounded_by_samples_times_instruments(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(whatif, "MAX_SENSITIVITY_WORK", 150)
+
+    allowed = client.get("/v1/rubrics/balanced/sensitivity", params={"samples": 50})
+    refused = client.get("/v1/rubrics/balanced/sensitivity", params={"samples": 51})
+
+    assert allowed.status_code == 200
+    assert refused.status_code == 422
+    assert refused.json()["errors"][0] == {
+        "path": "query.samples",
+        "message": "51 samples of 3 instruments is too much work; ask for 50 at most",
+        "type": "value_error",
+    }
