@@ -4,24 +4,18 @@ from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query, status
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from app.api.deps import ActorDep, InstrumentDep, SessionDep
 from app.api.pages import FastJSONResponse
 from app.api.problems import problem_responses
 from app.models.common import utc_now
 from app.models.observation import ObservationBody, ObservationPublic
-from app.models.types import Code, Day
+from app.models.types import Code, PastDay
 from app.services import indicators as indicator_service
 from app.services import observations as service
 
 router = APIRouter(prefix="/v1/instruments/{id}/observations", tags=["observations"])
-
-
-def _not_in_future(day: date) -> date:
-    if day > utc_now().date():
-        raise ValueError(f"{day} is in the future")
-    return day
 
 
 class ObservationQuery(BaseModel):
@@ -29,9 +23,7 @@ class ObservationQuery(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    as_of: Annotated[Day, AfterValidator(_not_in_future)] | None = Field(
-        default=None, description="Date the values held on; today when omitted."
-    )
+    as_of: PastDay | None = Field(default=None, description="Date the values held on; today when omitted.")
     indicator: Code | None = Field(default=None, description="Give the full history of this indicator instead.")
 
 

@@ -17,8 +17,8 @@ from pydantic import Field as PydanticField
 from sqlalchemy import JSON, Column, Date, ForeignKey, Index, Integer, String
 from sqlmodel import Field, SQLModel
 
-from app.models.common import Strict, UtcDateTime, timestamp_field, utc_now
-from app.models.types import Code, Confidence, Day, Ident, LongText, Name, PartialDate, Title, Url
+from app.models.common import Strict, UtcDateTime, timestamp_field
+from app.models.types import Code, Confidence, Ident, LongText, Name, PartialDate, PastDay, Title, Url
 
 MAX_BATCH = 1000
 """Most observations one request may record; larger sets are sent as several batches."""
@@ -100,23 +100,21 @@ class ObservationIn(Strict):
 
     indicator: Code
     value: ObservedValue
-    as_of: Day | None = None
-    period_start: Day | None = None
-    period_end: Day | None = None
+    as_of: PastDay | None = None
+    period_start: PastDay | None = None
+    period_end: PastDay | None = None
     evidence: Evidence
     confidence: Confidence
     note: LongText | None = None
     supersedes: Ident | None = PydanticField(default=None, description="Id of the observation this corrects.")
 
-    @field_validator("as_of", "period_start", "period_end")
+    @field_validator("period_end")
     @classmethod
-    def _not_in_future(cls, day: date | None, info: ValidationInfo) -> date | None:
-        if day is not None and day > utc_now().date():
-            raise ValueError(f"{info.field_name} ({day}) is in the future")
+    def _period_in_order(cls, end: date | None, info: ValidationInfo) -> date | None:
         start = info.data.get("period_start")
-        if info.field_name == "period_end" and day is not None and start is not None and day < start:
-            raise ValueError(f"period_end ({day}) is before period_start ({start})")
-        return day
+        if end is not None and start is not None and end < start:
+            raise ValueError(f"period_end ({end}) is before period_start ({start})")
+        return end
 
     @model_validator(mode="after")
     def _one_date_or_period(self) -> Self:

@@ -1,15 +1,14 @@
 """Query and body models of the score endpoints."""
 
 import re
-from datetime import date
 from typing import Annotated, Literal, Self
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
-from app.models.common import Strict, utc_now
+from app.models.common import Strict
 from app.models.filters import InstrumentFilterFields
 from app.models.rubric import RubricDefinition
-from app.models.types import Day
+from app.models.types import PastDay
 
 RubricReference = Annotated[
     str,
@@ -22,13 +21,6 @@ RubricReference = Annotated[
 ]
 
 
-def _not_in_future(day: date) -> date:
-    if day > utc_now().date():
-        raise ValueError(f"{day} is in the future; scores are computed on what is known")
-    return day
-
-
-PastDay = Annotated[Day, AfterValidator(_not_in_future)]
 _SLUG = re.compile(r"[a-z0-9]+(?:[-_][a-z0-9]+)*")
 
 MAX_SAMPLES = 2000

@@ -5,7 +5,7 @@ Every string the API accepts is bounded and free of NUL bytes, and every integer
 """
 
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Annotated
 
@@ -103,6 +103,16 @@ Day = Annotated[
     WithJsonSchema({"type": "string", "format": "date", "examples": ["2024-06-30"]}),
 ]
 """A calendar day given exactly as ``YYYY-MM-DD``: no timestamps, numbers or times of day."""
+
+
+def _not_in_future(day: date) -> date:
+    if day > datetime.now(UTC).date():
+        raise ValueError(f"{day} is in the future; only what is known can be read")
+    return day
+
+
+PastDay = Annotated[Day, AfterValidator(_not_in_future)]
+"""A day no later than today (UTC)."""
 
 
 def _not_a_day(value: object) -> date:

@@ -37,6 +37,11 @@ class EvidenceIndex(Mapping[tuple[str, str], Mapping[str, Any]]):
         self._loaded: dict[tuple[str, str], Mapping[str, Any]] = {}
         self._lock = threading.Lock()
 
+    @property
+    def instruments(self) -> Mapping[str, int]:
+        """The instruments of the input, with their rows."""
+        return self._rows
+
     def observation_ids(self, instrument: str) -> dict[str, int]:
         """The observation behind each known value of one instrument, by indicator key."""
         ids = self._observations[self._rows[instrument]]

@@ -100,6 +100,9 @@ def ranking(session: Session, run: ScoringRun, *, filters: dict[str, Any], sort:
 def explained_score(session: Session, run: ScoringRun, instrument: str) -> dict[str, Any]:
     """One instrument's score with its whole explanation and the evidence of every value used (cached per run)."""
 
+    if instrument not in run.input.evidence.instruments:
+        raise NotFound(f"No instrument has the id {instrument!r}.")
+
     def render() -> dict[str, Any]:
         run.input.evidence.load(session, instrument)
         explanation = run.result.explain(instrument)
