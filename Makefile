@@ -15,9 +15,11 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@
 
+# Local mode: anyone on this machine may read; writes need the admin key printed on the first run.
 run: $(VENV)/.installed
-	$(BIN)/coopscore migrate && $(BIN)/coopscore seed --if-empty
-	$(BIN)/uvicorn app.main:app --host $(HOST) --port $(PORT)
+	$(BIN)/coopscore migrate && $(BIN)/coopscore seed --if-empty && $(BIN)/coopscore keys bootstrap
+	COOPSCORE_ALLOW_ANONYMOUS_READS=$${COOPSCORE_ALLOW_ANONYMOUS_READS:-true} \
+		$(BIN)/uvicorn app.main:app --host $(HOST) --port $(PORT)
 
 test: lint typecheck unit
 

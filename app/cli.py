@@ -1,4 +1,4 @@
-"""The ``coopscore`` command: migrate the database and load the seed data."""
+"""The ``coopscore`` command: migrate the database, load the seed data, manage API keys."""
 
 import argparse
 import sys
@@ -7,6 +7,7 @@ from pathlib import Path
 
 from sqlmodel import Session
 
+from app.cli_keys import add_key_commands
 from app.database import get_writing_engine
 from app.migrations import upgrade
 from app.settings import get_settings
@@ -57,6 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--if-empty", action="store_true", help="seed only a database without any data; leave any other alone"
     )
     seed.set_defaults(handler=_seed)
+    add_key_commands(commands)
     return parser
 
 

@@ -1,10 +1,14 @@
 """Domain errors that carry their HTTP status, and their rendering as RFC 9457 problem details.
 
 AppError                  500, the base; never raised bare
- +-- NotFound             404, an instrument, indicator or observation that does not exist
+ +-- Unauthorised         401, no API key, or one that is unknown, revoked or expired
+ +-- Forbidden            403, a key whose role does not allow the operation
+ +-- NotFound             404, an instrument, indicator, rubric or observation that does not exist
  +-- Conflict             409, a duplicate key or a change the stored data forbids
+ +-- PreconditionFailed   412, an If-Match tag that is no longer current (someone else changed it)
  +-- InvalidInput         422, input that is well-formed but wrong for the stored data;
                           carries every problem with its path
+ +-- PreconditionRequired 428, a change sent without If-Match
 """
 
 from collections.abc import Iterable, Mapping, Sequence
@@ -30,11 +34,27 @@ class AppError(Exception):
 
     status: ClassVar[int] = 500
     title: ClassVar[str] = "Internal Server Error"
+    headers: ClassVar[dict[str, str]] = {}
 
     def __init__(self, detail: str, **extra: Any) -> None:
         super().__init__(detail)
         self.detail = detail
         self.extra = extra
+
+
+class Unauthorised(AppError):
+    """No key, or a key that is not a live one: the same answer whatever the reason."""
+
+    status = 401
+    title = "Unauthorized"
+    headers: ClassVar[dict[str, str]] = {"WWW-Authenticate": 'ApiKey header="X-API-Key"'}
+
+
+class Forbidden(AppError):
+    """A live key whose role does not allow the operation."""
+
+    status = 403
+    title = "Forbidden"
 
 
 class NotFound(AppError):

@@ -2,7 +2,7 @@
 
 from fastapi import Depends, FastAPI
 
-from app.api import health, indicators, instruments, observations, rubrics, scores
+from app.api import admin, health, indicators, instruments, observations, rubrics, scores
 from app.api.deps import refuse_unknown_query_parameters
 from app.api.limits import BodySizeLimit, require_json_body
 from app.api.openapi import install_openapi
@@ -34,6 +34,7 @@ def create_app() -> FastAPI:
     app.include_router(indicators.router)
     app.include_router(rubrics.router)
     app.include_router(scores.router)
+    app.include_router(admin.router)
     return app
 
 

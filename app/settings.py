@@ -13,6 +13,8 @@ class Settings(BaseSettings):
     database_url: str = "sqlite:///./coopscore.db"
     """SQLAlchemy URL: ``sqlite:///path.db`` or ``postgresql+psycopg://user@host/db``."""
     database_echo: bool = False
+    allow_anonymous_reads: bool = False
+    """Serve reads without an API key (``make run`` turns this on for a local look; writes always need one)."""
     max_body_bytes: int = 4 * 1024 * 1024
     """Request bodies above this size are refused with 413 before they are parsed."""
 

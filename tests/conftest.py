@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlalchemy.engine import Engine, make_url
@@ -20,6 +21,8 @@ from app.api.deps import get_read_session, get_session
 from app.database import make_engine
 from app.main import create_app
 from app.migrations import upgrade
+from app.models.access import Role
+from app.services.keys import create_key
 from app.services.score_runs import INPUTS, PREVIEWS, RUNS
 from app.services.scores import DEFINITIONS
 from app.services.whatif import SENSITIVITY
@@ -100,11 +103,28 @@ def fresh_score_caches() -> None:
     SENSITIVITY.clear()
 
 
+TESTER = "tester"
+"""Name of the admin key the ``client`` fixture sends: the actor of every change a test makes through it."""
+
+
 @pytest.fixture
-def client(session: Session) -> Iterator[TestClient]:
-    """An HTTP client of the app, using the test's session."""
-    app = create_app()
-    app.dependency_overrides[get_session] = lambda: session
-    app.dependency_overrides[get_read_session] = lambda: session
+def app(session: Session) -> FastAPI:
+    """The application, using the test's session."""
+    application = create_app()
+    application.dependency_overrides[get_session] = lambda: session
+    application.dependency_overrides[get_read_session] = lambda: session
+    return application
+
+
+def key_for(session: Session, role: Role, name: str) -> str:
+    """A new API key with ``role``, stored in the test's transaction."""
+    _, key = create_key(session=session, name=name, role=role, actor="test setup")
+    return key
+
+
+@pytest.fixture
+def client(app: FastAPI, session: Session) -> Iterator[TestClient]:
+    """An HTTP client of the app sending an admin key (so the tests of features need not think of roles)."""
     with TestClient(app, raise_server_exceptions=False) as test_client:
+        test_client.headers["X-API-Key"] = key_for(session, Role.admin, TESTER)
         yield test_client

@@ -9,8 +9,11 @@ from collections.abc import Iterator
 
 import uvicorn
 from fastapi import FastAPI
+from sqlmodel import Session
 
 from app.database import get_engine, get_reading_engine, get_writing_engine
+from app.models.access import Role
+from app.services.keys import create_key
 from app.services.score_runs import INPUTS, PREVIEWS, RUNS
 from app.services.scores import DEFINITIONS
 from app.services.whatif import SENSITIVITY
@@ -54,3 +57,10 @@ def serve(app: FastAPI) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join()
+
+
+def admin_key(name: str = "e2e-admin") -> str:
+    """Create an admin key in the database the service now uses, and return it."""
+    with Session(get_engine()) as session:
+        _, key = create_key(session=session, name=name, role=Role.admin, actor="test setup")
+    return key

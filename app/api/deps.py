@@ -90,14 +90,6 @@ async def refuse_unknown_query_parameters(request: Request) -> None:
         raise InvalidInput(problems)
 
 
-def get_actor() -> str:
-    """Name whoever makes the request, for audit events and ``recorded_by``."""
-    return "local"
-
-
-ActorDep = Annotated[str, Depends(get_actor)]
-
-
 def load_instrument(session: SessionDep, instrument_id: Annotated[Slug, Path(alias="id")]) -> Instrument:
     """Load the instrument named in the path, or answer 404."""
     return instrument_service.get_instrument(session=session, slug=instrument_id)

@@ -4,7 +4,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response, status
 
-from app.api.deps import ActorDep, IndicatorDep, SessionDep
+from app.api.access import READ, AnalystDep
+from app.api.deps import IndicatorDep, SessionDep
 from app.api.pages import next_page_link
 from app.api.problems import problem_responses
 from app.models.common import Page
@@ -15,7 +16,7 @@ from app.services import indicators as service
 router = APIRouter(prefix="/v1/indicators", tags=["indicators"])
 
 
-@router.get("", response_model=Page[IndicatorPublic], responses=problem_responses(422))
+@router.get("", dependencies=[READ], response_model=Page[IndicatorPublic], responses=problem_responses(422))
 def list_indicators(
     session: SessionDep, filters: Annotated[IndicatorFilters, Query()], request: Request, response: Response
 ) -> Page[IndicatorPublic]:
@@ -33,15 +34,15 @@ def list_indicators(
     responses=problem_responses(409, 422),
 )
 def create_indicator(
-    session: SessionDep, body: IndicatorCreate, actor: ActorDep, response: Response
+    session: SessionDep, body: IndicatorCreate, caller: AnalystDep, response: Response
 ) -> IndicatorPublic:
     """Add an indicator to the catalogue."""
-    indicator = service.create_indicator(session=session, data=body, actor=actor)
+    indicator = service.create_indicator(session=session, data=body, actor=caller.name)
     response.headers["Location"] = f"/v1/indicators/{indicator.key}"
     return IndicatorPublic.of(indicator)
 
 
-@router.get("/{key}", response_model=IndicatorPublic, responses=problem_responses(404, 422))
+@router.get("/{key}", dependencies=[READ], response_model=IndicatorPublic, responses=problem_responses(404, 422))
 def read_indicator(indicator: IndicatorDep) -> IndicatorPublic:
     """Read one indicator."""
     return IndicatorPublic.of(indicator)
@@ -49,7 +50,9 @@ def read_indicator(indicator: IndicatorDep) -> IndicatorPublic:
 
 @router.patch("/{key}", response_model=IndicatorPublic, responses=problem_responses(404, 409, 422))
 def update_indicator(
-    session: SessionDep, indicator: IndicatorDep, body: IndicatorUpdate, actor: ActorDep
+    session: SessionDep, indicator: IndicatorDep, body: IndicatorUpdate, caller: AnalystDep
 ) -> IndicatorPublic:
     """Change some fields of an indicator; its shape is fixed once values are recorded."""
-    return IndicatorPublic.of(service.update_indicator(session=session, indicator=indicator, changes=body, actor=actor))
+    return IndicatorPublic.of(
+        service.update_indicator(session=session, indicator=indicator, changes=body, actor=caller.name)
+    )

@@ -5,7 +5,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request, Response, status
 from fastapi.responses import JSONResponse
 
-from app.api.deps import ActorDep, InstrumentDep, SessionDep
+from app.api.access import READ, AnalystDep
+from app.api.deps import InstrumentDep, SessionDep
 from app.api.pages import page_response
 from app.api.problems import problem_responses
 from app.models.common import Page
@@ -16,7 +17,7 @@ from app.services import instruments as service
 router = APIRouter(prefix="/v1/instruments", tags=["instruments"])
 
 
-@router.get("", response_model=Page[InstrumentPublic], responses=problem_responses(422))
+@router.get("", dependencies=[READ], response_model=Page[InstrumentPublic], responses=problem_responses(422))
 def list_instruments(
     session: SessionDep, filters: Annotated[InstrumentFilters, Query()], request: Request
 ) -> JSONResponse:
@@ -32,15 +33,15 @@ def list_instruments(
     responses=problem_responses(409, 422),
 )
 def create_instrument(
-    session: SessionDep, body: InstrumentCreate, actor: ActorDep, response: Response
+    session: SessionDep, body: InstrumentCreate, caller: AnalystDep, response: Response
 ) -> dict[str, Any]:
     """Add an instrument with its parties."""
-    instrument = service.create_instrument(session=session, data=body, actor=actor)
+    instrument = service.create_instrument(session=session, data=body, actor=caller.name)
     response.headers["Location"] = f"/v1/instruments/{instrument.slug}"
     return service.show_instrument(session=session, instrument=instrument)
 
 
-@router.get("/{id}", response_model=InstrumentPublic, responses=problem_responses(404, 422))
+@router.get("/{id}", dependencies=[READ], response_model=InstrumentPublic, responses=problem_responses(404, 422))
 def read_instrument(session: SessionDep, instrument: InstrumentDep) -> dict[str, Any]:
     """Read one instrument."""
     return service.show_instrument(session=session, instrument=instrument)
@@ -48,17 +49,17 @@ def read_instrument(session: SessionDep, instrument: InstrumentDep) -> dict[str,
 
 @router.patch("/{id}", response_model=InstrumentPublic, responses=problem_responses(404, 409, 422))
 def update_instrument(
-    session: SessionDep, instrument: InstrumentDep, body: InstrumentUpdate, actor: ActorDep
+    session: SessionDep, instrument: InstrumentDep, body: InstrumentUpdate, caller: AnalystDep
 ) -> dict[str, Any]:
     """Change some fields of an instrument; lists given replace the stored ones."""
-    updated = service.update_instrument(session=session, instrument=instrument, changes=body, actor=actor)
+    updated = service.update_instrument(session=session, instrument=instrument, changes=body, actor=caller.name)
     return service.show_instrument(session=session, instrument=updated)
 
 
 @router.delete(
     "/{id}", status_code=status.HTTP_204_NO_CONTENT, response_class=Response, responses=problem_responses(404, 422)
 )
-def delete_instrument(session: SessionDep, instrument: InstrumentDep, actor: ActorDep) -> Response:
+def delete_instrument(session: SessionDep, instrument: InstrumentDep, caller: AnalystDep) -> Response:
     """Delete an instrument: it leaves every read and list; its history is kept."""
-    service.delete_instrument(session=session, instrument=instrument, actor=actor)
+    service.delete_instrument(session=session, instrument=instrument, actor=caller.name)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

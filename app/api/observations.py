@@ -6,7 +6,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Query, status
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.api.deps import ActorDep, InstrumentDep, SessionDep
+from app.api.access import READ, AnalystDep
+from app.api.deps import InstrumentDep, SessionDep
 from app.api.pages import FastJSONResponse
 from app.api.problems import problem_responses
 from app.models.common import utc_now
@@ -35,7 +36,7 @@ class ObservationList(BaseModel):
     items: list[ObservationPublic]
 
 
-@router.get("", response_model=ObservationList, responses=problem_responses(404, 422))
+@router.get("", dependencies=[READ], response_model=ObservationList, responses=problem_responses(404, 422))
 def read_observations(
     session: SessionDep, instrument: InstrumentDep, query: Annotated[ObservationQuery, Query()]
 ) -> FastJSONResponse:
@@ -60,10 +61,12 @@ def read_observations(
     responses=problem_responses(404, 409, 422),
 )
 def record_observations(
-    session: SessionDep, instrument: InstrumentDep, body: Annotated[ObservationBody, Body()], actor: ActorDep
+    session: SessionDep, instrument: InstrumentDep, body: Annotated[ObservationBody, Body()], caller: AnalystDep
 ) -> dict[str, Any] | list[dict[str, Any]]:
     """Record one observation, or a batch (a JSON array) that is stored whole or not at all."""
     rows = body if isinstance(body, list) else [body]
     batch = isinstance(body, list)
-    stored = service.record_observations(session=session, instrument=instrument, rows=rows, actor=actor, batch=batch)
+    stored = service.record_observations(
+        session=session, instrument=instrument, rows=rows, actor=caller.name, batch=batch
+    )
     return stored if batch else stored[0]

@@ -15,6 +15,9 @@ _RUBRIC_REF = {"$ref": "#/components/schemas/Rubric"}
 
 def _describe_errors(operation: dict[str, Any]) -> None:
     responses = operation.setdefault("responses", {})
+    if "security" in operation:
+        responses.setdefault("401", {"description": "Unauthorized: no API key, or not a live one"})
+        responses.setdefault("403", {"description": "Forbidden: the key's role does not allow this"})
     if "requestBody" in operation:
         responses.setdefault("413", {"description": "Content Too Large"})
         responses.setdefault("415", {"description": "Unsupported Media Type"})

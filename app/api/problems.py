@@ -79,7 +79,9 @@ async def _on_app_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, AppError)
     if isinstance(exc, InvalidInput):
         return _problems_response(request, exc.problems)
-    return problem_response(request, status=exc.status, title=exc.title, detail=exc.detail, **exc.extra)
+    return problem_response(
+        request, status=exc.status, title=exc.title, detail=exc.detail, headers=exc.headers, **exc.extra
+    )
 
 
 UNPARSEABLE_BODY = "There was an error parsing the body"

@@ -10,7 +10,8 @@ from fastapi import APIRouter, Depends, Header, Path, Query, Response, status
 from pydantic import BaseModel, ConfigDict, StringConstraints
 from pydantic import Field as PydanticField
 
-from app.api.deps import ActorDep, SessionDep
+from app.api.access import READ, EditorDep
+from app.api.deps import SessionDep
 from app.api.problems import problem_responses
 from app.errors import PreconditionFailed, PreconditionRequired
 from app.models import Rubric, RubricVersion
@@ -96,7 +97,7 @@ def _version(rubric: Rubric, version: RubricVersion, default_id: int | None) -> 
     )
 
 
-@router.get("", response_model=list[RubricPublic], responses=problem_responses(422))
+@router.get("", dependencies=[READ], response_model=list[RubricPublic], responses=problem_responses(422))
 def list_rubrics(session: SessionDep) -> list[RubricPublic]:
     """List every rubric with its draft and published versions."""
     return [_public(session, rubric) for rubric in service.list_rubrics(session=session)]
@@ -105,15 +106,15 @@ def list_rubrics(session: SessionDep) -> list[RubricPublic]:
 @router.post(
     "", status_code=status.HTTP_201_CREATED, response_model=RubricPublic, responses=problem_responses(409, 422)
 )
-def create_rubric(session: SessionDep, body: RubricCreate, actor: ActorDep, response: Response) -> RubricPublic:
+def create_rubric(session: SessionDep, body: RubricCreate, caller: EditorDep, response: Response) -> RubricPublic:
     """Create a rubric with its first draft; publish it to use it for scores."""
-    rubric = service.create_rubric(session=session, data=body, actor=actor)
+    rubric = service.create_rubric(session=session, data=body, actor=caller.name)
     response.headers["Location"] = f"/v1/rubrics/{rubric.key}"
     response.headers["ETag"] = draft_tag(rubric)
     return _public(session, rubric)
 
 
-@router.get("/{key}", response_model=RubricPublic, responses=problem_responses(404, 422))
+@router.get("/{key}", dependencies=[READ], response_model=RubricPublic, responses=problem_responses(404, 422))
 def read_rubric(session: SessionDep, rubric: RubricDep, response: Response) -> RubricPublic:
     """Read a rubric, its draft (with its ETag) and its published versions."""
     response.headers["ETag"] = draft_tag(rubric)
@@ -126,11 +127,11 @@ def update_draft(
     rubric: RubricDep,
     body: DraftUpdate,
     revision: RevisionDep,
-    actor: ActorDep,
+    caller: EditorDep,
     response: Response,
 ) -> RubricPublic:
     """Replace the draft; needs If-Match with the draft's ETag."""
-    updated = service.update_draft(session=session, rubric=rubric, data=body, revision=revision, actor=actor)
+    updated = service.update_draft(session=session, rubric=rubric, data=body, revision=revision, actor=caller.name)
     response.headers["ETag"] = draft_tag(updated)
     return _public(session, updated)
 
@@ -146,11 +147,11 @@ def publish_rubric(
     rubric: RubricDep,
     body: PublishRequest,
     revision: RevisionDep,
-    actor: ActorDep,
+    caller: EditorDep,
     response: Response,
 ) -> RubricVersionPublic:
     """Publish the draft as the next version, frozen from then on; needs If-Match with the draft's ETag."""
-    version = service.publish(session=session, rubric=rubric, data=body, revision=revision, actor=actor)
+    version = service.publish(session=session, rubric=rubric, data=body, revision=revision, actor=caller.name)
     session.refresh(rubric)
     response.headers["Location"] = f"/v1/rubrics/{rubric.key}/versions/{version.number}"
     response.headers["ETag"] = draft_tag(rubric)
@@ -158,20 +159,30 @@ def publish_rubric(
 
 
 @router.put("/{key}/default", response_model=RubricVersionPublic, responses=problem_responses(404, 422))
-def set_default(session: SessionDep, rubric: RubricDep, body: DefaultRequest, actor: ActorDep) -> RubricVersionPublic:
+def set_default(session: SessionDep, rubric: RubricDep, body: DefaultRequest, caller: EditorDep) -> RubricVersionPublic:
     """Make a published version the default rubric of scores."""
-    version = service.set_default(session=session, rubric=rubric, number=body.version, actor=actor)
+    version = service.set_default(session=session, rubric=rubric, number=body.version, actor=caller.name)
     return _version(rubric, version, version.id)
 
 
-@router.get("/{key}/versions", response_model=list[RubricVersionSummary], responses=problem_responses(404, 422))
+@router.get(
+    "/{key}/versions",
+    dependencies=[READ],
+    response_model=list[RubricVersionSummary],
+    responses=problem_responses(404, 422),
+)
 def list_versions(session: SessionDep, rubric: RubricDep) -> list[RubricVersionSummary]:
     """List the published versions, oldest first."""
     default_id = service.default_version_id(session)
     return [_summary(version, default_id) for version in service.versions_of(session=session, rubric=rubric)]
 
 
-@router.get("/{key}/versions/{number}", response_model=RubricVersionPublic, responses=problem_responses(404, 422))
+@router.get(
+    "/{key}/versions/{number}",
+    dependencies=[READ],
+    response_model=RubricVersionPublic,
+    responses=problem_responses(404, 422),
+)
 def read_version(
     session: SessionDep, rubric: RubricDep, number: Annotated[int, Path(ge=1, le=1_000_000)]
 ) -> RubricVersionPublic:
@@ -205,7 +216,11 @@ def _definition(session: SessionDep, rubric: Rubric, name: str) -> dict[str, Any
 
 
 @router.get(
-    "/{key}/diff", response_model=RubricDiff, response_model_by_alias=True, responses=problem_responses(404, 422)
+    "/{key}/diff",
+    dependencies=[READ],
+    response_model=RubricDiff,
+    response_model_by_alias=True,
+    responses=problem_responses(404, 422),
 )
 def diff_versions(session: SessionDep, rubric: RubricDep, query: Annotated[DiffQuery, Query()]) -> RubricDiff:
     """List every node added, removed, moved or re-weighted, and every rule changed, between two versions."""

@@ -5,6 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import BaseModel, ConfigDict
 
+from app.api.access import READ
 from app.api.deps import InstrumentDep, ReadSessionDep, SessionDep
 from app.api.pages import next_page_link
 from app.api.problems import problem_responses
@@ -29,7 +30,7 @@ RESPONSES = problem_responses(404, 422)
 CSV_COLUMNS = ("rank", "id", "score", "grade", "coverage", "insufficient_data")
 
 
-@router.get("/v1/scores", responses=RESPONSES)
+@router.get("/v1/scores", dependencies=[READ], responses=RESPONSES)
 def read_ranking(session: SessionDep, query: Annotated[RankingQuery, Query()], request: Request) -> Response:
     """Rank the instruments that match the filters; as CSV with Accept: text/csv or format=csv."""
     chosen = service.choose_rubric(session, query.rubric)
@@ -58,7 +59,7 @@ def read_ranking(session: SessionDep, query: Annotated[RankingQuery, Query()], r
     return cached_json(request, body, next_page_link(request.url, query, len(rows)))
 
 
-@router.get("/v1/instruments/{id}/score", responses=RESPONSES)
+@router.get("/v1/instruments/{id}/score", dependencies=[READ], responses=RESPONSES)
 def read_instrument_score(
     session: SessionDep, instrument: InstrumentDep, query: Annotated[ScoreQuery, Query()], request: Request
 ) -> Response:
@@ -78,7 +79,7 @@ class HistoryQuery(BaseModel):
     rubric: RubricReference | None = None
 
 
-@router.get("/v1/instruments/{id}/score-history", responses=RESPONSES)
+@router.get("/v1/instruments/{id}/score-history", dependencies=[READ], responses=RESPONSES)
 def read_score_history(
     session: SessionDep, instrument: InstrumentDep, query: Annotated[HistoryQuery, Query()], request: Request
 ) -> Response:
@@ -88,7 +89,7 @@ def read_score_history(
     return cached_json(request, {"rubric": chosen.describe(), "id": instrument.slug, "points": points})
 
 
-@router.get("/v1/scores/compare", responses=RESPONSES)
+@router.get("/v1/scores/compare", dependencies=[READ], responses=RESPONSES)
 def compare_instruments(session: SessionDep, query: Annotated[CompareQuery, Query()], request: Request) -> Response:
     """Two to ten instruments side by side, node by node."""
     chosen = service.choose_rubric(session, query.rubric)
@@ -97,7 +98,7 @@ def compare_instruments(session: SessionDep, query: Annotated[CompareQuery, Quer
     return cached_json(request, {**body, **service.compared(run, query.ids.split(","))})
 
 
-@router.get("/v1/scores/summary", responses=RESPONSES)
+@router.get("/v1/scores/summary", dependencies=[READ], responses=RESPONSES)
 def summarise_scores(session: SessionDep, query: Annotated[SummaryQuery, Query()], request: Request) -> Response:
     """Per group (organisation, scope, kind or party): count, mean, median, min, max, best and worst."""
     chosen = service.choose_rubric(session, query.rubric)
@@ -107,13 +108,13 @@ def summarise_scores(session: SessionDep, query: Annotated[SummaryQuery, Query()
     return cached_json(request, {**body, "data_revision": run.input.revision, "groups": groups})
 
 
-@router.post("/v1/scores/preview", responses=problem_responses(404, 422))
+@router.post("/v1/scores/preview", dependencies=[READ], responses=problem_responses(404, 422))
 def preview_scores(session: ReadSessionDep, body: PreviewRequest, request: Request) -> Response:
     """Rank under changed weights or a draft rubric, with each score and rank change; nothing is saved."""
     return cached_json(request, preview(session, body, utc_now().date()))
 
 
-@router.get("/v1/rubrics/{key}/sensitivity", tags=["rubrics"], responses=RESPONSES)
+@router.get("/v1/rubrics/{key}/sensitivity", dependencies=[READ], tags=["rubrics"], responses=RESPONSES)
 def read_sensitivity(
     session: SessionDep, key: Annotated[Slug, Path()], query: Annotated[SensitivityQuery, Query()], request: Request
 ) -> Response:

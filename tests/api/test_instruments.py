@@ -9,6 +9,7 @@ from sqlmodel import Session, select
 
 from app.models import AuditEvent
 from app.models.instrument import InstrumentPublic
+from tests.conftest import TESTER
 from tests.factories import instrument_body
 
 
@@ -103,7 +104,8 @@ def test_deleted_instrument_is_gone_from_reads_and_lists_and_audited(client: Tes
     assert client.get("/v1/instruments/cis-illegal-migration-1998").status_code == 404
     assert client.get("/v1/instruments").json()["total"] == 0
     assert client.delete("/v1/instruments/cis-illegal-migration-1998").status_code == 404
-    actions = session.exec(select(AuditEvent.action).order_by(AuditEvent.id)).all()
+    instrument_events = select(AuditEvent.action).where(AuditEvent.entity == "instrument")
+    actions = session.exec(instrument_events.order_by(AuditEvent.id)).all()
     assert actions == ["create", "delete"]
 
 
@@ -114,7 +116,7 @@ def test_every_change_is_audited_with_actor_and_fields(client: TestClient, sessi
     event = session.exec(select(AuditEvent).where(AuditEvent.action == "update")).one()
 
     assert (event.actor, event.entity, event.entity_key) == (
-        "local",
+        TESTER,
         "instrument",
         "cis-illegal-migration-1998",
     )

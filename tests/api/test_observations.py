@@ -7,6 +7,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, func, select
 
 from app.models import AuditEvent, Observation
+from tests.conftest import TESTER
 from tests.factories import indicator_body, instrument_body, observation_body
 
 URL = "/v1/instruments/cis-illegal-migration-1998/observations"
@@ -61,7 +62,7 @@ def test_single_observation_is_recorded_with_evidence_and_recorder(client: TestC
     assert body["evidence"]["title"] == "Agreement text, Art. 1"
     assert (body["confidence"], body["recorded_by"], body["note"]) == (
         "high",
-        "local",
+        TESTER,
         "Art. 1 binds the parties.",
     )
 
