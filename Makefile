@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint typecheck unit migrate seed bench clean
+.PHONY: run test lint typecheck unit fuzz bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,12 @@ typecheck: $(VENV)/.installed
 
 unit: $(VENV)/.installed
 	$(BIN)/pytest
+
+# Longer fuzzing than make test runs: every operation with many examples, then the stateful phase
+# against a real server on a seeded database.
+fuzz: $(VENV)/.installed
+	COOPSCORE_FUZZ_EXAMPLES=200 $(BIN)/pytest tests/fuzz
+	$(BIN)/python -m tests.fuzz.live --max-examples 100
 
 bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/bench_engine.py

@@ -41,7 +41,7 @@ def list_api_keys(session: SessionDep, caller: AdminDep) -> list[KeyPublic]:
 @router.post(
     "/v1/keys", status_code=status.HTTP_201_CREATED, response_model=KeyCreated, responses=problem_responses(409, 422)
 )
-def create_api_key(session: SessionDep, body: KeyCreate, caller: AdminDep) -> KeyCreated:
+def create_api_key(session: SessionDep, caller: AdminDep, body: KeyCreate) -> KeyCreated:
     """Create a key; its secret is in this response and nowhere else, ever."""
     row, key = create_key(
         session=session, name=body.name, role=body.role, actor=caller.name, expires_in_days=body.expires_in_days
@@ -55,7 +55,7 @@ def create_api_key(session: SessionDep, body: KeyCreate, caller: AdminDep) -> Ke
     response_class=Response,
     responses=problem_responses(404, 422),
 )
-def revoke_api_key(session: SessionDep, name: Annotated[Slug, Path()], caller: AdminDep) -> Response:
+def revoke_api_key(session: SessionDep, caller: AdminDep, name: Annotated[Slug, Path()]) -> Response:
     """Revoke a key for good."""
     revoke_key(session=session, name=name, actor=caller.name)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
@@ -81,7 +81,7 @@ class AuditEventPublic(BaseModel):
 
 @router.get("/v1/audit", response_model=Page[AuditEventPublic], responses=problem_responses(422))
 def read_audit_log(
-    session: SessionDep, query: Annotated[AuditQuery, Query()], caller: AdminDep, request: Request, response: Response
+    session: SessionDep, caller: AdminDep, query: Annotated[AuditQuery, Query()], request: Request, response: Response
 ) -> Page[AuditEventPublic]:
     """Who changed what and when, newest first."""
     conditions = []

@@ -34,7 +34,7 @@ def list_indicators(
     responses=problem_responses(409, 422),
 )
 def create_indicator(
-    session: SessionDep, body: IndicatorCreate, caller: AnalystDep, response: Response
+    session: SessionDep, caller: AnalystDep, body: IndicatorCreate, response: Response
 ) -> IndicatorPublic:
     """Add an indicator to the catalogue."""
     indicator = service.create_indicator(session=session, data=body, actor=caller.name)
@@ -50,7 +50,7 @@ def read_indicator(indicator: IndicatorDep) -> IndicatorPublic:
 
 @router.patch("/{key}", response_model=IndicatorPublic, responses=problem_responses(404, 409, 422))
 def update_indicator(
-    session: SessionDep, indicator: IndicatorDep, body: IndicatorUpdate, caller: AnalystDep
+    session: SessionDep, caller: AnalystDep, indicator: IndicatorDep, body: IndicatorUpdate
 ) -> IndicatorPublic:
     """Change some fields of an indicator; its shape is fixed once values are recorded."""
     return IndicatorPublic.of(

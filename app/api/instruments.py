@@ -33,7 +33,7 @@ def list_instruments(
     responses=problem_responses(409, 422),
 )
 def create_instrument(
-    session: SessionDep, body: InstrumentCreate, caller: AnalystDep, response: Response
+    session: SessionDep, caller: AnalystDep, body: InstrumentCreate, response: Response
 ) -> dict[str, Any]:
     """Add an instrument with its parties."""
     instrument = service.create_instrument(session=session, data=body, actor=caller.name)
@@ -49,7 +49,7 @@ def read_instrument(session: SessionDep, instrument: InstrumentDep) -> dict[str,
 
 @router.patch("/{id}", response_model=InstrumentPublic, responses=problem_responses(404, 409, 422))
 def update_instrument(
-    session: SessionDep, instrument: InstrumentDep, body: InstrumentUpdate, caller: AnalystDep
+    session: SessionDep, caller: AnalystDep, instrument: InstrumentDep, body: InstrumentUpdate
 ) -> dict[str, Any]:
     """Change some fields of an instrument; lists given replace the stored ones."""
     updated = service.update_instrument(session=session, instrument=instrument, changes=body, actor=caller.name)
@@ -59,7 +59,7 @@ def update_instrument(
 @router.delete(
     "/{id}", status_code=status.HTTP_204_NO_CONTENT, response_class=Response, responses=problem_responses(404, 422)
 )
-def delete_instrument(session: SessionDep, instrument: InstrumentDep, caller: AnalystDep) -> Response:
+def delete_instrument(session: SessionDep, caller: AnalystDep, instrument: InstrumentDep) -> Response:
     """Delete an instrument: it leaves every read and list; its history is kept."""
     service.delete_instrument(session=session, instrument=instrument, actor=caller.name)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -61,7 +61,7 @@ def read_observations(
     responses=problem_responses(404, 409, 422),
 )
 def record_observations(
-    session: SessionDep, instrument: InstrumentDep, body: Annotated[ObservationBody, Body()], caller: AnalystDep
+    session: SessionDep, caller: AnalystDep, instrument: InstrumentDep, body: Annotated[ObservationBody, Body()]
 ) -> dict[str, Any] | list[dict[str, Any]]:
     """Record one observation, or a batch (a JSON array) that is stored whole or not at all."""
     rows = body if isinstance(body, list) else [body]

@@ -44,7 +44,12 @@ def draft_tag(rubric: Rubric) -> str:
     return f'"draft-{rubric.draft_revision}"'
 
 
-def expected_revision(if_match: Annotated[str | None, Header(max_length=200)] = None) -> int:
+def if_match_header(if_match: Annotated[str | None, Header(max_length=200)] = None) -> str | None:
+    """The ``If-Match`` header, read as it is; checked by :func:`draft_revision` once the body is valid."""
+    return if_match
+
+
+def draft_revision(if_match: str | None) -> int:
     """The draft revision an ``If-Match`` header names; 428 without one, 412 for a tag that is not ours."""
     if if_match is None:
         raise PreconditionRequired("Send If-Match with the ETag of the draft you read (GET /v1/rubrics/{key}).")
@@ -55,7 +60,7 @@ def expected_revision(if_match: Annotated[str | None, Header(max_length=200)] = 
     return int(number)
 
 
-RevisionDep = Annotated[int, Depends(expected_revision)]
+IfMatchDep = Annotated[str | None, Depends(if_match_header)]
 VersionName = Annotated[str, StringConstraints(pattern=r"^(draft|[1-9][0-9]{0,6})$")]
 
 
@@ -106,7 +111,7 @@ def list_rubrics(session: SessionDep) -> list[RubricPublic]:
 @router.post(
     "", status_code=status.HTTP_201_CREATED, response_model=RubricPublic, responses=problem_responses(409, 422)
 )
-def create_rubric(session: SessionDep, body: RubricCreate, caller: EditorDep, response: Response) -> RubricPublic:
+def create_rubric(session: SessionDep, caller: EditorDep, body: RubricCreate, response: Response) -> RubricPublic:
     """Create a rubric with its first draft; publish it to use it for scores."""
     rubric = service.create_rubric(session=session, data=body, actor=caller.name)
     response.headers["Location"] = f"/v1/rubrics/{rubric.key}"
@@ -124,14 +129,16 @@ def read_rubric(session: SessionDep, rubric: RubricDep, response: Response) -> R
 @router.put("/{key}/draft", response_model=RubricPublic, responses=problem_responses(404, 412, 422, 428))
 def update_draft(
     session: SessionDep,
+    caller: EditorDep,
     rubric: RubricDep,
     body: DraftUpdate,
-    revision: RevisionDep,
-    caller: EditorDep,
+    if_match: IfMatchDep,
     response: Response,
 ) -> RubricPublic:
     """Replace the draft; needs If-Match with the draft's ETag."""
-    updated = service.update_draft(session=session, rubric=rubric, data=body, revision=revision, actor=caller.name)
+    updated = service.update_draft(
+        session=session, rubric=rubric, data=body, revision=draft_revision(if_match), actor=caller.name
+    )
     response.headers["ETag"] = draft_tag(updated)
     return _public(session, updated)
 
@@ -144,14 +151,16 @@ def update_draft(
 )
 def publish_rubric(
     session: SessionDep,
+    caller: EditorDep,
     rubric: RubricDep,
     body: PublishRequest,
-    revision: RevisionDep,
-    caller: EditorDep,
+    if_match: IfMatchDep,
     response: Response,
 ) -> RubricVersionPublic:
     """Publish the draft as the next version, frozen from then on; needs If-Match with the draft's ETag."""
-    version = service.publish(session=session, rubric=rubric, data=body, revision=revision, actor=caller.name)
+    version = service.publish(
+        session=session, rubric=rubric, data=body, revision=draft_revision(if_match), actor=caller.name
+    )
     session.refresh(rubric)
     response.headers["Location"] = f"/v1/rubrics/{rubric.key}/versions/{version.number}"
     response.headers["ETag"] = draft_tag(rubric)
@@ -159,7 +168,7 @@ def publish_rubric(
 
 
 @router.put("/{key}/default", response_model=RubricVersionPublic, responses=problem_responses(404, 422))
-def set_default(session: SessionDep, rubric: RubricDep, body: DefaultRequest, caller: EditorDep) -> RubricVersionPublic:
+def set_default(session: SessionDep, caller: EditorDep, rubric: RubricDep, body: DefaultRequest) -> RubricVersionPublic:
     """Make a published version the default rubric of scores."""
     version = service.set_default(session=session, rubric=rubric, number=body.version, actor=caller.name)
     return _version(rubric, version, version.id)

@@ -1,6 +1,6 @@
 """Routes of scores: rankings, explained scores, comparisons, summaries, history, what-if and sensitivity."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import BaseModel, ConfigDict
@@ -30,7 +30,16 @@ RESPONSES = problem_responses(404, 422)
 CSV_COLUMNS = ("rank", "id", "score", "grade", "coverage", "insufficient_data")
 
 
-@router.get("/v1/scores", dependencies=[READ], responses=RESPONSES)
+RANKING_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "The ranking: JSON, or CSV with Accept: text/csv or format=csv.",
+        "content": {"application/json": {}, "text/csv": {"schema": {"type": "string"}}},
+    },
+    **RESPONSES,
+}
+
+
+@router.get("/v1/scores", dependencies=[READ], responses=RANKING_RESPONSES)
 def read_ranking(session: SessionDep, query: Annotated[RankingQuery, Query()], request: Request) -> Response:
     """Rank the instruments that match the filters; as CSV with Accept: text/csv or format=csv."""
     chosen = service.choose_rubric(session, query.rubric)
