@@ -30,6 +30,9 @@ def checked_definition(
 
     ``key``, when given, is the rubric's key, which the definition must carry too.
     """
+    problems = size_problems(raw, path)
+    if problems:
+        raise InvalidInput(problems)
     problems = [
         FieldProblem(f"{path}.{problem.path}" if problem.path else path, problem.message, "rubric")
         for problem in validate_rubric(raw, catalogue)
@@ -39,6 +42,40 @@ def checked_definition(
     if problems:
         raise InvalidInput(problems)
     return RubricDefinition.model_validate(raw).model_dump(mode="json")
+
+
+MAX_NODES = 400
+"""Most dimensions, sub-dimensions and criteria one rubric may hold."""
+MAX_DEPTH = 6
+"""Deepest nesting below the index: dimensions, sub-dimensions, criteria."""
+_CHILD_LISTS = ("dimensions", "nodes", "criteria")
+MAX_TEXT = 5000
+"""Longest text (label, description) a rubric may carry."""
+
+
+def size_problems(raw: Any, path: str) -> list[FieldProblem]:
+    """What makes a definition too big to accept: too many nodes, too deep a tree, texts too long or with NUL."""
+    problems: list[FieldProblem] = []
+    nodes = 0
+    pending: list[tuple[Any, str, int]] = [(raw, path, 0)]
+    while pending and len(problems) < 20:
+        value, where, depth = pending.pop()
+        if isinstance(value, str) and (len(value) > MAX_TEXT or "\x00" in value):
+            problems.append(FieldProblem(where, f"text must be at most {MAX_TEXT} characters, without NUL", "text"))
+        elif isinstance(value, list):
+            pending += [(item, f"{where}[{index}]", depth) for index, item in enumerate(value)]
+        elif isinstance(value, dict):
+            for name, item in value.items():
+                below = depth + 1 if name in _CHILD_LISTS else depth
+                if name in _CHILD_LISTS and isinstance(item, list):
+                    nodes += len(item)
+                    if below > MAX_DEPTH:
+                        problems.append(FieldProblem(f"{where}.{name}", f"deeper than {MAX_DEPTH} levels", "depth"))
+                        continue
+                pending.append((item, f"{where}.{name}", below))
+    if nodes > MAX_NODES:
+        problems.append(FieldProblem(path, f"at most {MAX_NODES} nodes and criteria, not {nodes}", "size"))
+    return problems
 
 
 def get_rubric(*, session: Session, key: str) -> Rubric:

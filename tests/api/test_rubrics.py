@@ -182,3 +182,37 @@ def test_an_indicator_a_rubric_reads_keeps_its_shape(client: TestClient) -> None
     assert response.status_code == 409
     assert response.json()["detail"].startswith("'SG01' is used by the rubrics balanced, balanced@1; its value_type")
     assert client.get("/v1/scores?rubric=balanced").status_code == 200
+
+
+def _deep(levels: int) -> dict[str, Any]:
+    criterion = {"key": "binding", "label": "B", "indicator": "LD01", "normalisation": {"method": "rank"}}
+    node: dict[str, Any] = {"key": f"n{levels}", "label": "N", "criteria": [criterion]}
+    for level in range(levels - 1, 0, -1):
+        node = {"key": f"n{level}", "label": "N", "nodes": [node]}
+    return rubric_definition(dimensions=[node])
+
+
+def _wide(dimensions: int) -> dict[str, Any]:
+    criterion = {"label": "C", "indicator": "LD01", "normalisation": {"method": "rank"}}
+    nodes = [{"key": f"d{n}", "label": "D", "criteria": [{**criterion, "key": f"c{n}"}]} for n in range(dimensions)]
+    return rubric_definition(dimensions=nodes)
+
+
+@pytest.mark.parametrize(
+    ("definition", "path", "kind"),
+    [
+        pytest.param(_deep(8), "body.definition.dimensions[0].nodes[0]", "depth", id="too-deep"),
+        pytest.param(rubric_definition(label="x" * 5001), "body.definition.label", "text", id="label-too-long"),
+        pytest.param(rubric_definition(description="a\x00b"), "body.definition.description", "text", id="nul"),
+        pytest.param(_wide(250), "body.definition", "size", id="too-many-nodes"),
+    ],
+)
+def test_rubrics_are_bounded_in_depth_size_and_text(
+    client: TestClient, definition: dict[str, Any], path: str, kind: str
+) -> None:
+    response = client.post(URL, json=rubric_body(definition=definition))
+
+    assert response.status_code == 422
+    errors = response.json()["errors"]
+    assert [error["type"] for error in errors] == [kind]
+    assert errors[0]["path"].startswith(path)
