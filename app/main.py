@@ -5,8 +5,10 @@ from fastapi import Depends, FastAPI
 from app.api import admin, health, indicators, instruments, observations, rubrics, scores
 from app.api.deps import refuse_unknown_query_parameters
 from app.api.limits import BodySizeLimit, require_json_body
+from app.api.middleware import install_middleware
 from app.api.openapi import install_openapi
 from app.api.problems import install_problem_handlers
+from app.logging import configure_logging
 from app.settings import get_settings
 
 DESCRIPTION = """
@@ -19,6 +21,7 @@ Every error is an `application/problem+json` document (RFC 9457); validation err
 
 def create_app() -> FastAPI:
     """Build the application."""
+    configure_logging()
     app = FastAPI(
         title="coopscore",
         version="0.1.0",
@@ -28,6 +31,7 @@ def create_app() -> FastAPI:
     install_problem_handlers(app)
     install_openapi(app)
     app.add_middleware(BodySizeLimit, max_bytes=get_settings().max_body_bytes)
+    install_middleware(app, get_settings())
     app.include_router(health.router)
     app.include_router(instruments.router)
     app.include_router(observations.router)
