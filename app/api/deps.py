@@ -3,7 +3,7 @@
 from collections.abc import AsyncIterator
 from typing import Annotated
 
-from fastapi import Depends, Path, Request
+from fastapi import Depends, Header, Path, Request
 from fastapi.routing import APIRoute
 from pydantic import BaseModel
 from sqlalchemy.engine import Engine
@@ -102,3 +102,14 @@ def load_indicator(session: SessionDep, key: Annotated[Code, Path()]) -> Indicat
 
 InstrumentDep = Annotated[Instrument, Depends(load_instrument)]
 IndicatorDep = Annotated[Indicator, Depends(load_indicator)]
+
+
+IdempotencyKeyDep = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        max_length=200,
+        pattern=r"^[A-Za-z0-9._:-]+$",
+        description="Send the same key again to get the first outcome again instead of a second write.",
+    ),
+]

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Body, Query, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.api.access import READ, AnalystDep
-from app.api.deps import InstrumentDep, SessionDep
+from app.api.deps import IdempotencyKeyDep, InstrumentDep, SessionDep
 from app.api.pages import FastJSONResponse
 from app.api.problems import problem_responses
 from app.models.common import utc_now
@@ -15,6 +15,8 @@ from app.models.observation import ObservationBody, ObservationPublic
 from app.models.types import Code, PastDay
 from app.services import indicators as indicator_service
 from app.services import observations as service
+from app.services.idempotency import Idempotency, idempotently
+from app.services.observation_views import views_of
 
 router = APIRouter(prefix="/v1/instruments/{id}/observations", tags=["observations"])
 
@@ -61,12 +63,26 @@ def read_observations(
     responses=problem_responses(404, 409, 422),
 )
 def record_observations(
-    session: SessionDep, caller: AnalystDep, instrument: InstrumentDep, body: Annotated[ObservationBody, Body()]
+    session: SessionDep,
+    caller: AnalystDep,
+    instrument: InstrumentDep,
+    body: Annotated[ObservationBody, Body()],
+    idempotency_key: IdempotencyKeyDep = None,
 ) -> dict[str, Any] | list[dict[str, Any]]:
     """Record one observation, or a batch (a JSON array) that is stored whole or not at all."""
     rows = body if isinstance(body, list) else [body]
     batch = isinstance(body, list)
-    stored = service.record_observations(
-        session=session, instrument=instrument, rows=rows, actor=caller.name, batch=batch
+    idempotency = None
+    if idempotency_key is not None:
+        request = [row.model_dump(mode="json") for row in rows]
+        operation = f"POST /v1/instruments/{instrument.slug}/observations"
+        idempotency = Idempotency.of(owner=caller.name, key=idempotency_key, operation=operation, body=request)
+    stored = idempotently(
+        session,
+        idempotency,
+        lambda: service.record_observations(
+            session=session, instrument=instrument, rows=rows, actor=caller.name, batch=batch, idempotency=idempotency
+        ),
+        lambda earlier: views_of(session, ids=earlier["observations"], slug=instrument.slug),
     )
     return stored if batch else stored[0]

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, StringConstraints
 from pydantic import Field as PydanticField
 
 from app.api.access import READ, EditorDep
-from app.api.deps import SessionDep
+from app.api.deps import IdempotencyKeyDep, SessionDep
 from app.api.problems import problem_responses
 from app.errors import PreconditionFailed, PreconditionRequired
 from app.models import Rubric, RubricVersion
@@ -26,6 +26,7 @@ from app.models.rubric import (
 )
 from app.models.types import Slug
 from app.services import rubrics as service
+from app.services.idempotency import Idempotency, idempotently
 from app.services.rubric_diff import Change, rubric_diff
 
 router = APIRouter(prefix="/v1/rubrics", tags=["rubrics"])
@@ -156,10 +157,26 @@ def publish_rubric(
     body: PublishRequest,
     if_match: IfMatchDep,
     response: Response,
+    idempotency_key: IdempotencyKeyDep = None,
 ) -> RubricVersionPublic:
     """Publish the draft as the next version, frozen from then on; needs If-Match with the draft's ETag."""
-    version = service.publish(
-        session=session, rubric=rubric, data=body, revision=draft_revision(if_match), actor=caller.name
+    idempotency = None
+    if idempotency_key is not None:
+        operation = f"POST /v1/rubrics/{rubric.key}/publish"
+        request = body.model_dump(mode="json")
+        idempotency = Idempotency.of(owner=caller.name, key=idempotency_key, operation=operation, body=request)
+    version = idempotently(
+        session,
+        idempotency,
+        lambda: service.publish(
+            session=session,
+            rubric=rubric,
+            data=body,
+            revision=draft_revision(if_match),
+            actor=caller.name,
+            idempotency=idempotency,
+        ),
+        lambda earlier: service.get_version(session=session, rubric=rubric, number=earlier["version"]),
     )
     session.refresh(rubric)
     response.headers["Location"] = f"/v1/rubrics/{rubric.key}/versions/{version.number}"

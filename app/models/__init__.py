@@ -2,6 +2,7 @@
 
 from app.models.access import ApiKey
 from app.models.audit import AuditEvent
+from app.models.idempotency import IdempotencyRecord
 from app.models.indicator import Indicator
 from app.models.instrument import Instrument, InstrumentTopic, Party
 from app.models.observation import Observation
@@ -13,6 +14,7 @@ __all__ = [
     "AuditEvent",
     "DataRevision",
     "DefaultRubric",
+    "IdempotencyRecord",
     "Indicator",
     "Instrument",
     "InstrumentTopic",

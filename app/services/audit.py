@@ -41,3 +41,12 @@ def commit_change(session: Session, *, clash: str, data: bool = True) -> None:
     except IntegrityError:
         session.rollback()
         raise Conflict(clash) from None
+
+
+def flush_change(session: Session, *, clash: str) -> None:
+    """Flush pending rows (to learn their ids); a constraint violation becomes a 409 saying ``clash``."""
+    try:
+        session.flush()
+    except IntegrityError:
+        session.rollback()
+        raise Conflict(clash) from None

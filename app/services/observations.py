@@ -11,7 +11,8 @@ from app.errors import FieldProblem, InvalidInput
 from app.models import Indicator, Instrument, Observation
 from app.models.observation import ObservationIn
 from app.models.types import stored_id
-from app.services.audit import commit_change, record_event
+from app.services.audit import commit_change, flush_change, record_event
+from app.services.idempotency import Idempotency, claim
 from app.services.observation_views import history_views, latest_views, views_of
 from app.services.values import ValueMismatch, to_stored
 
@@ -78,9 +79,16 @@ class _BatchCheck:
 
 
 def record_observations(
-    *, session: Session, instrument: Instrument, rows: list[ObservationIn], actor: str, batch: bool
+    *,
+    session: Session,
+    instrument: Instrument,
+    rows: list[ObservationIn],
+    actor: str,
+    batch: bool,
+    idempotency: Idempotency | None = None,
 ) -> list[dict[str, Any]]:
     """Store every row or none: each row is checked against its indicator and what it supersedes first."""
+    claimed = claim(session, idempotency)
     target_ids = [row.supersedes for row in rows if row.supersedes is not None]
     check = _BatchCheck(
         instrument=instrument,
@@ -93,6 +101,11 @@ def record_observations(
     if check.problems:
         raise InvalidInput(check.problems)
     session.add_all(stored)
+    clash = f"An observation of {instrument.slug!r} was corrected concurrently; retry."
+    flush_change(session, clash=clash)
+    ids = [stored_id(observation.id) for observation in stored if observation is not None]
+    if claimed is not None:
+        claimed.result = {"observations": ids}
     record_event(
         session,
         actor=actor,
@@ -101,8 +114,7 @@ def record_observations(
         entity_key=instrument.slug,
         details={"indicators": sorted({row.indicator for row in rows}), "count": len(rows)},
     )
-    commit_change(session, clash=f"An observation of {instrument.slug!r} was corrected concurrently; retry.")
-    ids = [stored_id(observation.id) for observation in stored if observation is not None]
+    commit_change(session, clash=clash)
     return views_of(session, ids=ids, slug=instrument.slug)
 
 

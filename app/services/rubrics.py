@@ -16,8 +16,9 @@ from app.models import DefaultRubric, Rubric, RubricVersion
 from app.models.common import utc_now
 from app.models.rubric import DraftUpdate, PublishRequest, RubricCreate
 from app.models.types import stored_id
-from app.services.audit import commit_change, record_event
+from app.services.audit import commit_change, flush_change, record_event
 from app.services.catalogue import engine_catalogue
+from app.services.idempotency import Idempotency, claim
 from scoring.catalogue import IndicatorSpec
 from scoring.rubric import Rubric as RubricDefinition
 from scoring.validation import validate_rubric
@@ -117,8 +118,17 @@ def update_draft(*, session: Session, rubric: Rubric, data: DraftUpdate, revisio
     return rubric
 
 
-def publish(*, session: Session, rubric: Rubric, data: PublishRequest, revision: int, actor: str) -> RubricVersion:
+def publish(
+    *,
+    session: Session,
+    rubric: Rubric,
+    data: PublishRequest,
+    revision: int,
+    actor: str,
+    idempotency: Idempotency | None = None,
+) -> RubricVersion:
     """Freeze the draft as the next version; the draft stays, for the next round of edits."""
+    claimed = claim(session, idempotency)
     definition = checked_definition(rubric.draft, engine_catalogue(session), key=rubric.key, path="draft")
     _advance_revision(session, rubric, revision, {"updated_at": utc_now()})
     latest = session.exec(select(func.max(RubricVersion.number)).where(RubricVersion.rubric_id == rubric.id)).one()
@@ -130,7 +140,9 @@ def publish(*, session: Session, rubric: Rubric, data: PublishRequest, revision:
         note=data.note,
     )
     session.add(version)
-    session.flush()
+    flush_change(session, clash=f"{rubric.key!r} was published concurrently; read it again.")
+    if claimed is not None:
+        claimed.result = {"version": version.number}
     if data.make_default:
         _make_default(session, version)
     details = {"version": version.number, "note": data.note, "default": data.make_default}

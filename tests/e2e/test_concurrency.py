@@ -100,3 +100,22 @@ def test_concurrent_deletes_delete_once(server: httpx.Client) -> None:
     statuses = in_parallel(server, [("DELETE", "/v1/instruments/cis-illegal-migration-1998", None)] * 16)
 
     assert statuses == Counter({204: 1, 404: 15})
+
+
+def test_eight_identical_batches_with_one_key_store_one(server: httpx.Client) -> None:
+    server.post("/v1/instruments", json=instrument_body()).raise_for_status()
+    server.post("/v1/indicators", json=indicator_body()).raise_for_status()
+    path = "/v1/instruments/cis-illegal-migration-1998/observations"
+    batch = [observation_body(value=2)]
+
+    def send(_: int) -> tuple[int, Any]:
+        with httpx.Client(base_url=server.base_url, headers=server.headers, timeout=60) as client:
+            response = client.post(path, json=batch, headers={"Idempotency-Key": "once"})
+            return response.status_code, response.json()
+
+    with ThreadPoolExecutor(WORKERS) as pool:
+        answers = list(pool.map(send, range(WORKERS)))
+
+    assert {status for status, _ in answers} == {201}
+    assert len({body[0]["id"] for _, body in answers}) == 1
+    assert len(server.get(f"{path}?indicator=LD01").json()["items"]) == 1
