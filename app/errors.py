@@ -9,6 +9,7 @@ AppError                  500, the base; never raised bare
  +-- InvalidInput         422, input that is well-formed but wrong for the stored data;
                           carries every problem with its path
  +-- PreconditionRequired 428, a change sent without If-Match
+ (and app.api.rate_limits.TooManyRequests, 429, with Retry-After)
 """
 
 from collections.abc import Iterable, Mapping, Sequence
@@ -34,12 +35,13 @@ class AppError(Exception):
 
     status: ClassVar[int] = 500
     title: ClassVar[str] = "Internal Server Error"
-    headers: ClassVar[dict[str, str]] = {}
+    default_headers: ClassVar[dict[str, str]] = {}
 
     def __init__(self, detail: str, **extra: Any) -> None:
         super().__init__(detail)
         self.detail = detail
         self.extra = extra
+        self.headers = dict(self.default_headers)
 
 
 class Unauthorised(AppError):
@@ -47,7 +49,7 @@ class Unauthorised(AppError):
 
     status = 401
     title = "Unauthorized"
-    headers: ClassVar[dict[str, str]] = {"WWW-Authenticate": 'ApiKey header="X-API-Key"'}
+    default_headers: ClassVar[dict[str, str]] = {"WWW-Authenticate": 'ApiKey header="X-API-Key"'}
 
 
 class Forbidden(AppError):

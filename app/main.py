@@ -8,6 +8,7 @@ from app.api.limits import BodySizeLimit, require_json_body
 from app.api.middleware import install_middleware
 from app.api.openapi import install_openapi
 from app.api.problems import install_problem_handlers
+from app.api.rate_limits import RateLimits, TokenBuckets
 from app.logging import configure_logging
 from app.settings import get_settings
 
@@ -27,6 +28,10 @@ def create_app() -> FastAPI:
         version="0.1.0",
         description=DESCRIPTION,
         dependencies=[Depends(refuse_unknown_query_parameters), Depends(require_json_body)],
+    )
+    settings = get_settings()
+    app.state.rate_limits = RateLimits(
+        requests=TokenBuckets(settings.requests_per_minute), failures=TokenBuckets(settings.failed_keys_per_minute)
     )
     install_problem_handlers(app)
     install_openapi(app)

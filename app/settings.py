@@ -21,6 +21,10 @@ class Settings(BaseSettings):
     """Serve reads without an API key (``make run`` turns this on for a local look; writes always need one)."""
     max_body_bytes: int = 4 * 1024 * 1024
     """Request bodies above this size are refused with 413 before they are parsed."""
+    requests_per_minute: int = 600
+    """Requests one key (or one address reading anonymously) may make per minute; 429 beyond."""
+    failed_keys_per_minute: int = 10
+    """Requests with a bad key one address may make per minute; 429 beyond, whatever key it sends next."""
     cors_origins: list[str] = []
     """Origins of the dashboards that may call the API from a browser, as the browser sends them
     (``https://dashboard.example.org``); from the environment a JSON list. Empty: no CORS headers at all."""

@@ -10,11 +10,12 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Security
+from fastapi import Request, Security
 from fastapi.security import APIKeyHeader
 from starlette.concurrency import run_in_threadpool
 
 from app.api.deps import SessionDep
+from app.api.rate_limits import RateLimits, TooManyRequests
 from app.errors import Forbidden, Unauthorised
 from app.models.access import Role
 from app.services.keys import verify_key
@@ -35,14 +36,21 @@ class Caller:
 def caller_with(role: Role) -> Callable[..., Awaitable[Caller]]:
     """A dependency admitting callers whose key has ``role`` or a higher one."""
 
-    async def authorise(session: SessionDep, key: Annotated[str | None, Security(API_KEY)]) -> Caller:
+    async def authorise(request: Request, session: SessionDep, key: Annotated[str | None, Security(API_KEY)]) -> Caller:
+        limits: RateLimits = request.app.state.rate_limits
+        address = request.client.host if request.client else "unknown"
         if key is None:
             if role == Role.reader and get_settings().allow_anonymous_reads:
+                limits.requests.take(f"address:{address}")
                 return Caller("anonymous", None)
             raise Unauthorised(NEED_A_KEY)
+        if wait := limits.failures.wait(address):
+            raise TooManyRequests(wait)
         row = await run_in_threadpool(verify_key, session, key)
         if row is None:
+            limits.failures.take(address)
             raise Unauthorised(NEED_A_KEY)
+        limits.requests.take(f"key:{row.name}")
         held = Role(row.role)
         if held.rank < role.rank:
             raise Forbidden(f"The key {row.name!r} has the role {held.value}; this operation needs {role.value}.")

@@ -18,6 +18,7 @@ def _describe_errors(operation: dict[str, Any]) -> None:
     if "security" in operation:
         responses.setdefault("401", {"description": "Unauthorized: no API key, or not a live one"})
         responses.setdefault("403", {"description": "Forbidden: the key's role does not allow this"})
+        responses.setdefault("429", {"description": "Too Many Requests: see Retry-After"})
     if "requestBody" in operation:
         responses.setdefault("413", {"description": "Content Too Large"})
         responses.setdefault("415", {"description": "Unsupported Media Type"})

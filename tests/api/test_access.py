@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
+from app.api.rate_limits import RateLimits, TokenBuckets
 from app.models import ApiKey
 from app.models.access import Role
 from app.models.common import utc_now
@@ -171,3 +172,32 @@ def test_the_audit_log_names_each_change_and_its_actor(client: TestClient) -> No
     events = client.get("/v1/audit", params={"entity": "rubric"}).json()["items"]
 
     assert [(event["actor"], event["action"]) for event in events] == [("tester", "publish"), ("tester", "create")]
+
+
+@pytest.fixture
+def strict_limits(app: FastAPI) -> None:
+    """Three requests a minute per caller, two bad keys a minute per address."""
+    app.state.rate_limits = RateLimits(requests=TokenBuckets(3), failures=TokenBuckets(2))
+
+
+@pytest.mark.usefixtures("strict_limits")
+def test_a_key_gets_429_with_retry_after_beyond_its_rate(anonymous: TestClient, session: Session) -> None:
+    headers = {"X-API-Key": key_for(session, Role.reader, "busy")}
+
+    statuses = [anonymous.get("/v1/instruments", headers=headers).status_code for _ in range(4)]
+    refused = anonymous.get("/v1/instruments", headers=headers)
+
+    assert statuses == [200, 200, 200, 429]
+    assert refused.headers["retry-after"] == "20"
+    assert refused.json()["title"] == "Too Many Requests"
+
+
+@pytest.mark.usefixtures("strict_limits")
+def test_bad_keys_lock_the_address_out_even_for_a_good_key(anonymous: TestClient, session: Session) -> None:
+    good = {"X-API-Key": key_for(session, Role.reader, "honest")}
+    bad = {"X-API-Key": "cs_000000000000_" + "a" * 43}
+
+    statuses = [anonymous.get("/v1/instruments", headers=bad).status_code for _ in range(3)]
+
+    assert statuses == [401, 401, 429]
+    assert anonymous.get("/v1/instruments", headers=good).status_code == 429
