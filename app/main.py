@@ -5,6 +5,7 @@ from fastapi import Depends, FastAPI
 from app.api import admin, health, indicators, instruments, observations, rubrics, scores
 from app.api.deps import refuse_unknown_query_parameters
 from app.api.limits import BodySizeLimit, require_json_body
+from app.api.metrics import install_metrics
 from app.api.middleware import install_middleware
 from app.api.openapi import install_openapi
 from app.api.problems import install_problem_handlers
@@ -37,6 +38,7 @@ def create_app() -> FastAPI:
     install_openapi(app)
     app.add_middleware(BodySizeLimit, max_bytes=get_settings().max_body_bytes)
     install_middleware(app, get_settings())
+    install_metrics(app)
     app.include_router(health.router)
     app.include_router(instruments.router)
     app.include_router(observations.router)

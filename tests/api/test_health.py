@@ -25,3 +25,13 @@ def test_readyz_is_503_when_migrations_are_behind(client: TestClient, session: S
     assert response.status_code == 503
     assert response.json()["status"] == "unavailable"
     assert response.json()["detail"].startswith("the database is at ['old']")
+
+
+def test_metrics_count_requests_by_route_template(client: TestClient) -> None:
+    client.get("/v1/instruments/no-such-one")
+    client.get("/v1/instruments/another-missing-one")
+
+    body = client.get("/metrics").text
+
+    assert 'coopscore_requests_total{method="GET",route="/v1/instruments/{id}",status="404"} 2.0' in body
+    assert "no-such-one" not in body

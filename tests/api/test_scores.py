@@ -133,6 +133,9 @@ def test_a_deleted_instrument_has_no_score_and_leaves_the_ranking(client: TestCl
     assert client.get("/v1/instruments/eu-russia-2006/score").status_code == 404
     assert ids(client.get("/v1/scores").json()["items"]) == ["cis-1998", "un-smuggling-2000"]
     assert client.get("/v1/scores/compare", params={"ids": "cis-1998,eu-russia-2006"}).status_code == 404
+    assert "eu-russia-2006" not in client.get("/v1/scores", params={"format": "csv"}).text
+    groups = client.get("/v1/scores/summary", params={"group_by": "organisation"}).json()["groups"]
+    assert "EU" not in {group["group"] for group in groups}
 
 
 def test_score_history_has_a_point_per_date_the_data_changed(client: TestClient) -> None:
