@@ -1,4 +1,4 @@
-"""Every kind of bad input gets a 422 problem document naming the bad field, on every database; never a 500."""
+"""Hostile and malformed input gets a clear 4xx problem naming the bad field, on every database; never a 500."""
 
 import json
 from collections.abc import Iterator
