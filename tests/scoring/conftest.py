@@ -109,3 +109,18 @@ def rubric_of(dimensions: list[dict[str, Any]], **extra: Any) -> Rubric:
 def kit() -> SimpleNamespace:
     """The builders above, for test modules (conftest is not importable under --import-mode=importlib)."""
     return SimpleNamespace(criterion=criterion, goalposts=goalposts, rubric=rubric_of)
+
+
+@pytest.fixture
+def rubric(kit: SimpleNamespace) -> Rubric:
+    """Two dimensions, legal (criteria a, b) and outcomes (c), all on goalposts: for what-if and sensitivity."""
+    return kit.rubric(
+        [
+            {
+                "key": "legal",
+                "label": "Legal",
+                "criteria": [kit.criterion("a", kit.goalposts()), kit.criterion("b", kit.goalposts())],
+            },
+            {"key": "outcomes", "label": "Outcomes", "criteria": [kit.criterion("c", kit.goalposts())]},
+        ]
+    )

@@ -1,27 +1,11 @@
 """Monte Carlo weight sensitivity: seeded, reproducible, and honest about which weights matter."""
 
-from types import SimpleNamespace
-
 import numpy as np
 import pytest
 
 from scoring.engine import EngineInput
 from scoring.rubric import Rubric
 from scoring.sensitivity import sensitivity
-
-
-@pytest.fixture
-def rubric(kit: SimpleNamespace) -> Rubric:
-    return kit.rubric(
-        [
-            {
-                "key": "legal",
-                "label": "Legal",
-                "criteria": [kit.criterion("a", kit.goalposts()), kit.criterion("b", kit.goalposts())],
-            },
-            {"key": "outcomes", "label": "Outcomes", "criteria": [kit.criterion("c", kit.goalposts())]},
-        ]
-    )
 
 
 @pytest.fixture

@@ -1,7 +1,5 @@
 """What-if: weight overrides and the comparison of two runs."""
 
-from types import SimpleNamespace
-
 import numpy as np
 import pytest
 
@@ -9,20 +7,6 @@ from scoring.engine import EngineInput, score
 from scoring.rubric import Rubric
 from scoring.validation import RubricError
 from scoring.whatif import apply_weight_overrides, compare, weight_override_problems
-
-
-@pytest.fixture
-def rubric(kit: SimpleNamespace) -> Rubric:
-    return kit.rubric(
-        [
-            {
-                "key": "legal",
-                "label": "Legal",
-                "criteria": [kit.criterion("a", kit.goalposts()), kit.criterion("b", kit.goalposts())],
-            },
-            {"key": "outcomes", "label": "Outcomes", "criteria": [kit.criterion("c", kit.goalposts())]},
-        ]
-    )
 
 
 @pytest.fixture
