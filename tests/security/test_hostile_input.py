@@ -177,6 +177,27 @@ CASES = [
         "body.id",
         id="id-cannot-be-patched",
     ),
+    pytest.param(
+        "POST",
+        INSTRUMENTS,
+        instrument_body(id="x-1", created_at="2020-01-01T00:00:00Z"),
+        "body.created_at",
+        id="server-owned-created-at",
+    ),
+    pytest.param(
+        "POST",
+        OBSERVATIONS,
+        observation_body(indicator="OC01", value=1, recorded_by="someone else"),
+        "body.recorded_by",
+        id="server-owned-recorded-by",
+    ),
+    pytest.param(
+        "POST",
+        OBSERVATIONS,
+        observation_body(indicator="OC01", value=1, id=7),
+        "body.id",
+        id="server-owned-observation-id",
+    ),
     pytest.param("GET", f"{INSTRUMENTS}?colour=blue", None, "query.colour", id="unknown-query-parameter"),
     pytest.param(
         "GET",
