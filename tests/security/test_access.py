@@ -188,7 +188,7 @@ def test_a_key_gets_429_with_retry_after_beyond_its_rate(anonymous: TestClient, 
     refused = anonymous.get("/v1/instruments", headers=headers)
 
     assert statuses == [200, 200, 200, 429]
-    assert refused.headers["retry-after"] == "20"
+    assert 1 <= int(refused.headers["retry-after"]) <= 20  # a token comes back every 20 s
     assert refused.json()["title"] == "Too Many Requests"
 
 
