@@ -47,13 +47,13 @@ def _parties() -> ColumnElement[str]:
     """The instrument's parties as a JSON array of objects, ordered by code."""
     fields = [part for name in PartyPublic.model_fields for part in (name, PARTY.c[name])]
     ordered = (
-        select(json_object(*fields).label("party"))
+        select(json_object(*fields).label("party"), PARTY.c.code)
         .where(PARTY.c.instrument_id == INSTRUMENT.c.id)
         .correlate(INSTRUMENT)
         .order_by(PARTY.c.code)
         .subquery()
     )
-    return json_document(select(json_objects(ordered.c.party)).scalar_subquery())
+    return json_document(select(json_objects(ordered.c.party, ordered.c.code)).scalar_subquery())
 
 
 def _topics() -> ColumnElement[str]:
@@ -65,7 +65,7 @@ def _topics() -> ColumnElement[str]:
         .order_by(TOPIC.c.topic)
         .subquery()
     )
-    return json_document(select(json_strings(ordered.c.topic)).scalar_subquery())
+    return json_document(select(json_strings(ordered.c.topic, ordered.c.topic)).scalar_subquery())
 
 
 def _field(name: str) -> ColumnElement[Any]:

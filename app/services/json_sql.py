@@ -22,14 +22,16 @@ class json_object(FunctionElement[str]):
 
 
 class json_objects(FunctionElement[str]):
-    """The JSON objects of a group of rows, as one JSON array (``[]`` for none)."""
+    """The JSON objects of a group of rows, as one JSON array (``[]`` for none), in the order of the second
+    argument (PostgreSQL); SQLite keeps the order of the rows it is given, which an ordered subquery sets."""
 
     type = Text()
     inherit_cache = True
 
 
 class json_strings(FunctionElement[str]):
-    """The text values of a group of rows, as one JSON array of strings (``[]`` for none)."""
+    """The text values of a group of rows, as one JSON array of strings (``[]`` for none), ordered as
+    :class:`json_objects` is."""
 
     type = Text()
     inherit_cache = True
@@ -72,23 +74,29 @@ def _object_sqlite(element: json_object, compiler: SQLCompiler, **kw: Any) -> st
 
 @compiles(json_objects, "postgresql")
 def _objects_postgresql(element: json_objects, compiler: SQLCompiler, **kw: Any) -> str:
-    return f"coalesce(json_agg({_arguments(element, compiler, **kw)}), '[]'::json)"
+    return _ordered_aggregate(element, compiler, **kw)
 
 
 @compiles(json_objects)
 def _objects_sqlite(element: json_objects, compiler: SQLCompiler, **kw: Any) -> str:
     # Text read back from a subquery has lost its JSON subtype; json() restores it.
-    return f"json_group_array(json({_arguments(element, compiler, **kw)}))"
+    value = compiler.process(next(iter(element.clauses)), **kw)
+    return f"json_group_array(json({value}))"
 
 
 @compiles(json_strings, "postgresql")
 def _strings_postgresql(element: json_strings, compiler: SQLCompiler, **kw: Any) -> str:
-    return f"coalesce(json_agg({_arguments(element, compiler, **kw)}), '[]'::json)"
+    return _ordered_aggregate(element, compiler, **kw)
+
+
+def _ordered_aggregate(element: FunctionElement[Any], compiler: SQLCompiler, **kw: Any) -> str:
+    value, order = (compiler.process(clause, **kw) for clause in element.clauses)
+    return f"coalesce(json_agg({value} ORDER BY {order}), '[]'::json)"
 
 
 @compiles(json_strings)
 def _strings_sqlite(element: json_strings, compiler: SQLCompiler, **kw: Any) -> str:
-    return f"json_group_array({_arguments(element, compiler, **kw)})"
+    return f"json_group_array({compiler.process(next(iter(element.clauses)), **kw)})"
 
 
 @compiles(json_document, "postgresql")
