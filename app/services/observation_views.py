@@ -4,11 +4,11 @@ As with instruments, reads skip the ORM and build JSON-ready dicts; one function
 the API returns, whether just recorded, the latest as of a date, or part of a history.
 """
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, bindparam, exists, func, select
+from sqlalchemy import ColumnElement, Select, Subquery, bindparam, exists, func, select
 from sqlmodel import Session
 
 from app.database import metadata
@@ -78,24 +78,21 @@ def _shown_observations() -> Select[Any]:
     return select(*_SHOWN).join_from(OBSERVATION, INDICATOR, INDICATOR.c.id == OBSERVATION.c.indicator_id)
 
 
-def _not_superseded() -> ColumnElement[bool]:
+def held_on(as_of: Any, *conditions: ColumnElement[bool], columns: Sequence[Any] = ()) -> Subquery:
+    """Observations ranked newest first per instrument and indicator, among those dated on or before ``as_of``
+    and not superseded: the row with ``position`` 1 is the value that held on that day."""
     correction = OBSERVATION.alias("correction")
-    return ~exists().where(correction.c.supersedes_id == OBSERVATION.c.id)
+    newest_first = (OBSERVATION.c.observed_on.desc(), OBSERVATION.c.recorded_at.desc(), OBSERVATION.c.id.desc())
+    pair = (OBSERVATION.c.instrument_id, OBSERVATION.c.indicator_id)
+    position = func.row_number().over(partition_by=pair, order_by=newest_first).label("position")
+    not_superseded = ~exists().where(correction.c.supersedes_id == OBSERVATION.c.id)
+    statement = select(OBSERVATION.c.id, *columns, position)
+    return statement.where(OBSERVATION.c.observed_on <= as_of, not_superseded, *conditions).subquery()
 
 
 def _latest_statement() -> Select[Any]:
     """The latest value of each indicator for ``:instrument_id`` as of ``:as_of`` (built once, reused)."""
-    newest_first = (OBSERVATION.c.observed_on.desc(), OBSERVATION.c.recorded_at.desc(), OBSERVATION.c.id.desc())
-    position = func.row_number().over(partition_by=OBSERVATION.c.indicator_id, order_by=newest_first)
-    ranked = (
-        select(OBSERVATION.c.id, position.label("position"))
-        .where(
-            OBSERVATION.c.instrument_id == bindparam("instrument_id"),
-            OBSERVATION.c.observed_on <= bindparam("as_of"),
-            _not_superseded(),
-        )
-        .subquery()
-    )
+    ranked = held_on(bindparam("as_of"), OBSERVATION.c.instrument_id == bindparam("instrument_id"))
     return (
         _shown_observations()
         .join(ranked, ranked.c.id == OBSERVATION.c.id)

@@ -13,11 +13,12 @@ from datetime import date
 from typing import Any
 
 import numpy as np
-from sqlalchemy import exists, func, select
+from sqlalchemy import select
 from sqlmodel import Session
 
 from app.database import metadata
 from app.models import Instrument, Observation
+from app.services.observation_views import held_on
 from scoring.catalogue import IndicatorSpec
 from scoring.engine import EngineInput
 
@@ -124,25 +125,12 @@ def engine_input(
 
 def _latest_values(session: Session, as_of: date) -> Any:
     """(observation, instrument, indicator, number, text) of the value of each pair that held on ``as_of``."""
-    correction = OBSERVATION.alias("correction")
-    newest_first = (OBSERVATION.c.observed_on.desc(), OBSERVATION.c.recorded_at.desc(), OBSERVATION.c.id.desc())
-    position = func.row_number().over(
-        partition_by=(OBSERVATION.c.instrument_id, OBSERVATION.c.indicator_id), order_by=newest_first
+    values = (
+        OBSERVATION.c.instrument_id,
+        OBSERVATION.c.indicator_id,
+        OBSERVATION.c.value_number,
+        OBSERVATION.c.value_text,
     )
-    ranked = (
-        select(
-            OBSERVATION.c.id,
-            OBSERVATION.c.instrument_id,
-            OBSERVATION.c.indicator_id,
-            OBSERVATION.c.value_number,
-            OBSERVATION.c.value_text,
-            position.label("position"),
-        )
-        .where(
-            OBSERVATION.c.observed_on <= as_of,
-            ~exists().where(correction.c.supersedes_id == OBSERVATION.c.id),
-        )
-        .subquery()
-    )
+    ranked = held_on(as_of, columns=values)
     columns = (ranked.c.id, ranked.c.instrument_id, ranked.c.indicator_id, ranked.c.value_number, ranked.c.value_text)
     return session.connection().execute(select(*columns).where(ranked.c.position == 1))
