@@ -9,7 +9,7 @@ AppError                  500, the base; never raised bare
  +-- InvalidInput         422, input that is well-formed but wrong for the stored data;
                           carries every problem with its path
  +-- PreconditionRequired 428, a change sent without If-Match
- (and app.api.rate_limits.TooManyRequests, 429, with Retry-After)
+ (and app.api.http.rate_limits.TooManyRequests, 429, with Retry-After)
 """
 
 from collections.abc import Iterable, Mapping, Sequence

@@ -1,6 +1,6 @@
 """Logging for the service: one format, the request id on every line, and no API key in any line.
 
-The request id lives in a context variable that :class:`app.api.middleware.RequestId` sets for each request;
+The request id lives in a context variable that :class:`app.api.http.middleware.RequestId` sets for each request;
 the context follows the request into the thread pool that runs plain ``def`` routes, so every line logged
 while the request runs can name it.
 """

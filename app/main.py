@@ -2,14 +2,14 @@
 
 from fastapi import Depends, FastAPI
 
-from app.api import admin, health, indicators, instruments, observations, rubrics, scores
 from app.api.deps import refuse_unknown_query_parameters
-from app.api.limits import BodySizeLimit, require_json_body
-from app.api.metrics import install_metrics
-from app.api.middleware import install_middleware
-from app.api.openapi import install_openapi
-from app.api.problems import install_problem_handlers
-from app.api.rate_limits import RateLimits, TokenBuckets
+from app.api.http.limits import BodySizeLimit, require_json_body
+from app.api.http.metrics import install_metrics
+from app.api.http.middleware import install_middleware
+from app.api.http.openapi import install_openapi
+from app.api.http.problems import install_problem_handlers
+from app.api.http.rate_limits import RateLimits, TokenBuckets
+from app.api.routes import admin, health, indicators, instruments, observations, rubrics, scores
 from app.logging import configure_logging
 from app.settings import get_settings
 

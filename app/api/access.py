@@ -15,7 +15,7 @@ from fastapi.security import APIKeyHeader
 from starlette.concurrency import run_in_threadpool
 
 from app.api.deps import SessionDep
-from app.api.rate_limits import RateLimits, TooManyRequests
+from app.api.http.rate_limits import RateLimits, TooManyRequests
 from app.errors import Forbidden, Unauthorised
 from app.models.access import Role
 from app.services.keys import verify_key

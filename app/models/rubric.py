@@ -57,7 +57,7 @@ class DefaultRubric(SQLModel, table=True):
 
 
 RUBRIC_SCHEMA_MARK = "x-rubric-definition"
-"""Marks where the OpenAPI document should point at the engine's rubric schema (see ``app.api.openapi``)."""
+"""Marks where the OpenAPI document should point at the engine's rubric schema (see ``app.api.http.openapi``)."""
 
 RubricDefinition = Annotated[
     dict[str, Any],

@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
-from app.api.rate_limits import RateLimits, TokenBuckets
+from app.api.http.rate_limits import RateLimits, TokenBuckets
 from app.models import ApiKey
 from app.models.access import Role
 from app.models.common import utc_now

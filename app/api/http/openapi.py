@@ -5,7 +5,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
-from app.api.problems import PROBLEM_JSON, Problem, ProblemField
+from app.api.http.problems import PROBLEM_JSON, Problem, ProblemField
 from app.models.rubric import RUBRIC_SCHEMA_MARK
 from scoring.rubric import Rubric as RubricDefinition
 

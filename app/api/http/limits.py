@@ -6,7 +6,7 @@ import orjson
 from fastapi import HTTPException, Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.api.problems import PROBLEM_JSON
+from app.api.http.problems import PROBLEM_JSON
 
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 

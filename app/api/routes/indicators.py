@@ -6,8 +6,8 @@ from fastapi import APIRouter, Query, Request, Response, status
 
 from app.api.access import READ, AnalystDep
 from app.api.deps import IndicatorDep, SessionDep
-from app.api.pages import next_page_link
-from app.api.problems import problem_responses
+from app.api.http.pages import next_page_link
+from app.api.http.problems import problem_responses
 from app.models.common import Page
 from app.models.filters import IndicatorFilters
 from app.models.indicator import IndicatorCreate, IndicatorPublic, IndicatorUpdate

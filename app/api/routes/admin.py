@@ -8,8 +8,8 @@ from sqlmodel import col, func, select
 
 from app.api.access import AdminDep
 from app.api.deps import SessionDep
-from app.api.pages import next_page_link
-from app.api.problems import problem_responses
+from app.api.http.pages import next_page_link
+from app.api.http.problems import problem_responses
 from app.models import ApiKey, AuditEvent
 from app.models.access import KeyCreate, KeyCreated, KeyPublic, Role
 from app.models.common import Page, as_utc_text

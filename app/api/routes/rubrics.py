@@ -12,7 +12,7 @@ from pydantic import Field as PydanticField
 
 from app.api.access import READ, EditorDep
 from app.api.deps import IdempotencyKeyDep, SessionDep
-from app.api.problems import problem_responses
+from app.api.http.problems import problem_responses
 from app.errors import PreconditionFailed, PreconditionRequired
 from app.models import Rubric, RubricVersion
 from app.models.rubric import (

@@ -7,9 +7,9 @@ from pydantic import BaseModel, ConfigDict
 
 from app.api.access import READ
 from app.api.deps import InstrumentDep, ReadSessionDep, SessionDep
-from app.api.pages import next_page_link
-from app.api.problems import problem_responses
-from app.api.responses import cached_csv, cached_json, prefers_csv
+from app.api.http.pages import next_page_link
+from app.api.http.problems import problem_responses
+from app.api.http.responses import cached_csv, cached_json, prefers_csv
 from app.models.common import utc_now
 from app.models.filters import InstrumentFilterFields
 from app.models.score import (

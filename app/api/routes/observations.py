@@ -8,8 +8,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.api.access import READ, AnalystDep
 from app.api.deps import IdempotencyKeyDep, InstrumentDep, SessionDep
-from app.api.pages import FastJSONResponse
-from app.api.problems import problem_responses
+from app.api.http.pages import FastJSONResponse
+from app.api.http.problems import problem_responses
 from app.models.common import utc_now
 from app.models.observation import ObservationBody, ObservationPublic
 from app.models.types import Code, PastDay

@@ -7,8 +7,8 @@ from fastapi.responses import JSONResponse
 
 from app.api.access import READ, AnalystDep
 from app.api.deps import InstrumentDep, SessionDep
-from app.api.pages import page_response
-from app.api.problems import problem_responses
+from app.api.http.pages import page_response
+from app.api.http.problems import problem_responses
 from app.models.common import Page
 from app.models.filters import InstrumentFilters
 from app.models.instrument import InstrumentCreate, InstrumentPublic, InstrumentUpdate
