@@ -11,6 +11,7 @@ from app.api.http.problems import install_problem_handlers
 from app.api.http.rate_limits import RateLimits, TokenBuckets
 from app.api.routes import admin, health, indicators, instruments, observations, rubrics, scores
 from app.logging import configure_logging
+from app.services.scores.caches import ScoreCaches
 from app.settings import get_settings
 
 DESCRIPTION = """
@@ -34,6 +35,7 @@ def create_app() -> FastAPI:
     app.state.rate_limits = RateLimits(
         requests=TokenBuckets(settings.requests_per_minute), failures=TokenBuckets(settings.failed_keys_per_minute)
     )
+    app.state.score_caches = ScoreCaches()
     install_problem_handlers(app)
     install_openapi(app)
     app.add_middleware(BodySizeLimit, max_bytes=get_settings().max_body_bytes)

@@ -66,3 +66,35 @@ def _min_tie_rank_1d(scores: FloatArray) -> FloatArray:
     ranks[order] = starts
     ranks[missing] = np.nan
     return ranks
+
+
+def optional_float(value: float) -> float | None:
+    """A float for JSON and typed results: None for NaN (no value), a plain Python float otherwise.
+
+    This and :func:`optional_floats` are the one place where a missing number (NaN) becomes ``None``.
+
+    >>> optional_float(np.float64(2.5)), optional_float(np.nan)
+    (2.5, None)
+    """
+    return None if value != value else float(value)
+
+
+def optional_floats(values: FloatArray) -> list[float | None]:
+    """A vector as plain floats, None where NaN, in one pass.
+
+    >>> optional_floats(np.array([1.5, np.nan]))
+    [1.5, None]
+    """
+    missing = np.isnan(values).tolist()
+    return [None if gap else value for value, gap in zip(values.tolist(), missing, strict=True)]
+
+
+def optional_ints(values: FloatArray) -> list[int | None]:
+    """A vector of whole numbers held as floats (ranks) as plain ints, None where NaN.
+
+    >>> optional_ints(np.array([2.0, np.nan, 1.0]))
+    [2, None, 1]
+    """
+    missing = np.isnan(values)
+    whole = np.where(missing, 0, values).astype(np.int64).tolist()
+    return [None if gap else value for value, gap in zip(whole, missing.tolist(), strict=True)]

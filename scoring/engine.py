@@ -109,34 +109,9 @@ class CriterionData:
 
 
 @dataclass(frozen=True)
-class ScoreTable:
-    """The bulk result: one entry per instrument, as arrays (NaN: no score or rank)."""
-
-    instrument_ids: tuple[str, ...]
-    scores: FloatArray
-    ranks: FloatArray
-    grades: ObjectArray
-    coverage: FloatArray
-
-    def records(self) -> list[dict[str, Any]]:
-        """Plain rows for JSON: NaN becomes None, ranks become ints."""
-        return [
-            {
-                "instrument_id": instrument,
-                "score": None if np.isnan(value) else float(value),
-                "rank": None if np.isnan(rank) else int(rank),
-                "grade": grade,
-                "coverage": float(cover),
-            }
-            for instrument, value, rank, grade, cover in zip(
-                self.instrument_ids, self.scores, self.ranks, self.grades, self.coverage, strict=True
-            )
-        ]
-
-
-@dataclass(frozen=True)
 class ScoreSet:
-    """Every array of one scoring run; read with :meth:`table`, :meth:`node_scores` and :meth:`explain`."""
+    """Every array of one scoring run: scores, ranks, grades and coverage per instrument, :meth:`node_scores` and
+    :meth:`explain`."""
 
     plan: Plan
     data: EngineInput
@@ -183,10 +158,6 @@ class ScoreSet:
         coverage: FloatArray = self.aggregated.coverage[0, 0]
         return coverage
 
-    def table(self) -> ScoreTable:
-        """The bulk table for rankings: ids, scores, ranks, grades, coverage, no explanations built."""
-        return ScoreTable(self.instrument_ids, self.scores, self.ranks, self.grades, self.coverage)
-
     def index_of(self, instrument_id: str) -> int:
         """The row of an instrument; KeyError when it was not scored."""
         try:
@@ -210,10 +181,16 @@ class ScoreSet:
         return explain(self, self.index_of(instrument_id))
 
     def insufficient_reason(self, instrument_id: str) -> str | None:
-        """Why an instrument has no score (coverage and missing criteria), None when it has one."""
+        """Why an instrument has no score, in one sentence; None when it has one."""
         from scoring.explain import insufficient_reason
 
         return insufficient_reason(self, self.index_of(instrument_id))
+
+    @cached_property
+    def missing(self) -> BoolArray:
+        """Per criterion (rows) and instrument (columns): whether the criterion has no value."""
+        missing: BoolArray = np.isnan(self.criteria.transformed)
+        return missing
 
 
 def score(rubric: Rubric | Plan, data: EngineInput) -> ScoreSet:
@@ -257,14 +234,46 @@ def plan_for(rubric: Rubric | Plan, data: EngineInput) -> Plan:
 
 
 def evaluate(plan: Plan, data: EngineInput, weights: FloatArray | None = None) -> ScoreSet:
-    """Score with a compiled plan, optionally under other weights (one per plan column)."""
+    """Score with a compiled plan, optionally under other weights (one per plan column).
+
+    Raises:
+        ValueError: ``weights`` of the wrong shape, NaN, infinite or negative, or zero for all the children
+            of a node (see :func:`weight_problem`).
+
+    >>> from scoring.plan import compile_rubric
+    >>> rubric = Rubric.model_validate({"key": "r", "label": "R", "dimensions": [{"key": "d", "label": "D",
+    ...     "criteria": [{"key": "c", "label": "C", "indicator": "X", "normalisation": {"method": "rank"}}]}]})
+    >>> data = EngineInput(("a",), ("X",), np.array([[1.0]]))
+    >>> evaluate(compile_rubric(rubric, indicator_keys=data.indicator_keys), data, np.array([np.nan, 1.0, 1.0]))
+    Traceback (most recent call last):
+    ...
+    ValueError: the weight of 'c' is nan; weights must be finite and at least 0
+    """
+    vector = plan.weights if weights is None else np.asarray(weights, dtype=np.float64)
+    problem = weight_problem(plan, vector)
+    if problem is not None:
+        raise ValueError(problem)
     criteria = _criterion_data(plan, data.values)
     normalised = normalise([criterion.rule for criterion in plan.criteria], criteria.transformed)
-    vector = plan.weights if weights is None else weights
     aggregated, trace = aggregate_with_trace(plan, normalised.points, vector[None, :], data.group_codes)
     result = ScoreSet(plan, data, criteria, normalised, aggregated, trace, vector)
     _ = result.ranks, result.grades  # part of every run: the bulk table is ready when score() returns
     return result
+
+
+def weight_problem(plan: Plan, weights: FloatArray) -> str | None:
+    """What makes a weight vector unusable with a plan, or None: its shape, a weight that is NaN, infinite
+    or negative, or a node whose children all weigh zero (it would have nothing to aggregate)."""
+    if weights.shape != plan.weights.shape:
+        return f"expected {plan.weights.shape[0]} weights (one per plan column), got shape {weights.shape}"
+    bad = np.flatnonzero(~np.isfinite(weights) | (weights < 0))
+    if bad.size:
+        column = int(bad[0])
+        return f"the weight of {plan.keys[column]!r} is {weights[column]}; weights must be finite and at least 0"
+    for node in plan.nodes:
+        if not weights[node.children].any():
+            return f"the weights of every child of {node.key!r} are zero"
+    return None
 
 
 def _criterion_data(plan: Plan, values: FloatArray) -> CriterionData:

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from scoring.aggregate import aggregate, criterion_terms
-from scoring.arrays import FloatArray
+from scoring.arrays import FloatArray, optional_float
 from scoring.rubric import RatioTransform
 from scoring.wording import describe_rule, describe_value, number
 
@@ -75,7 +75,7 @@ class NodeExplanation:
 class Explanation:
     """Why an instrument scored what it did."""
 
-    instrument_id: str
+    instrument: str
     rubric_key: str
     rubric_label: str
     score: float | None
@@ -83,7 +83,12 @@ class Explanation:
     rank: int | None
     ranked: int
     coverage: float
-    insufficient: str | None
+    insufficient_data: str | None
+    """Why there is no score, in one sentence (None with a score)."""
+    insufficient_detail: str | None
+    """The same in full: every node short of data and every criterion without a value."""
+    missing: tuple[str, ...]
+    """The keys of the criteria without a value."""
     nodes: tuple[NodeExplanation, ...]
     criteria: tuple[CriterionExplanation, ...]
 
@@ -97,7 +102,7 @@ class Explanation:
     def lines(self) -> list[str]:
         """The explanation as short lines a person reads, dimension by dimension."""
         if self.score is None:
-            head = f"{self.rubric_label}: no score, {self.insufficient}"
+            head = f"{self.rubric_label}: no score, {self.insufficient_detail}"
         else:
             head = (
                 f"{self.rubric_label}: {self.score:.1f} points, {self.grade}, rank {self.rank} of {self.ranked}, "
@@ -138,7 +143,7 @@ def explain(scores: "ScoreSet", row: int) -> Explanation:
                 key=node.key,
                 label=node.label,
                 path=node.path,
-                score=_optional(scores.aggregated.nodes[0, index, row]),
+                score=optional_float(scores.aggregated.nodes[0, index, row]),
                 coverage=float(scores.aggregated.coverage[0, index, row]),
                 weight=float(plan.weights[column]),
                 effective_weight=float(trace.effective[0, index, row]),
@@ -149,15 +154,17 @@ def explain(scores: "ScoreSet", row: int) -> Explanation:
         )
     rank = scores.ranks[row]
     return Explanation(
-        instrument_id=scores.instrument_ids[row],
+        instrument=scores.instrument_ids[row],
         rubric_key=plan.rubric.key,
         rubric_label=plan.rubric.label,
-        score=_optional(scores.scores[row]),
+        score=optional_float(scores.scores[row]),
         grade=scores.grades[row],
         rank=None if math.isnan(rank) else int(rank),
         ranked=int(np.sum(~np.isnan(scores.ranks))),
         coverage=float(scores.coverage[row]),
-        insufficient=insufficient_reason(scores, row),
+        insufficient_data=insufficient_reason(scores, row),
+        insufficient_detail=insufficient_detail(scores, row),
+        missing=missing_criteria(scores, row),
         nodes=tuple(nodes),
         criteria=criteria,
     )
@@ -177,24 +184,62 @@ def improvement_potential(scores: "ScoreSet", row: int) -> FloatArray:
     return np.asarray(better - scores.scores[row], dtype=np.float64)
 
 
+SHORT_LABEL = 60
+"""Longest part of a label quoted in the one-sentence reason for a missing score."""
+
+
+def missing_criteria(scores: "ScoreSet", row: int) -> tuple[str, ...]:
+    """The keys of the criteria that have no value for ``row`` (in the rubric's order)."""
+    transformed = scores.criteria.transformed[:, row]
+    return tuple(scores.plan.criteria[column].key for column in np.flatnonzero(np.isnan(transformed)))
+
+
 def insufficient_reason(scores: "ScoreSet", row: int) -> str | None:
-    """Why an instrument has no score: which nodes lack coverage, and which criteria have no value."""
+    """Why an instrument has no score, in one sentence of at most about 200 characters; None with a score.
+
+    The first node short of data is named with its coverage; the others and the criteria without a value
+    are counted (:func:`missing_criteria` lists their keys, :func:`insufficient_detail` says it all).
+    """
     if not math.isnan(scores.scores[row]):
         return None
+    short = _short_nodes(scores, row)
+    parts = short[1:] or short[:1]  # the root lacks data whenever a part does: name the parts
+    missing = len(missing_criteria(scores, row))
+    label, coverage, needed = parts[0] if parts else (scores.plan.rubric.label, 0.0, 0.0)
+    label = label if len(label) <= SHORT_LABEL else label[: SHORT_LABEL - 1] + "\u2026"
+    lacking = f"{label} rests {coverage:.0%} on data (needs {needed:.0%})" if needed else f"{label} has no value"
+    others = len(parts) - 1
+    more = f" and {others} more part{'s lack' if others > 1 else ' lacks'} data" if others else ""
+    verb = "has" if missing == 1 else "have"
+    return f"No score: {lacking}{more}; {missing} of {scores.plan.criterion_count} criteria {verb} no value."
+
+
+def insufficient_detail(scores: "ScoreSet", row: int) -> str | None:
+    """Why an instrument has no score, in full: every node short of data and every criterion without a value."""
+    if not math.isnan(scores.scores[row]):
+        return None
+    short = [
+        f"{label} has {coverage:.0%} of its weight on data (needs {needed:.0%})"
+        if needed
+        else f"{label} has no part with a value"
+        for label, coverage, needed in _short_nodes(scores, row)
+    ]
+    labels = {criterion.key: criterion.label for criterion in scores.plan.criteria}
+    missing = [labels[key] for key in missing_criteria(scores, row)]
+    return "insufficient data: " + "; ".join(short) + (f"; missing: {', '.join(missing)}" if missing else "")
+
+
+def _short_nodes(scores: "ScoreSet", row: int) -> list[tuple[str, float, float]]:
+    """(label, coverage, coverage needed, 0 when any would do) of each node short of data, root first."""
     plan, aggregated = scores.plan, scores.aggregated
     short = []
     for index, node in enumerate(plan.nodes):
-        coverage = aggregated.coverage[0, index, row]
         if not aggregated.insufficient[0, index, row]:
             continue
-        if coverage < node.missing.min_coverage:
-            short.append(
-                f"{node.label} has {coverage:.0%} of its weight on data (needs {node.missing.min_coverage:.0%})"
-            )
-        else:
-            short.append(f"{node.label} has no part with a value")
-    missing = [c.label for j, c in enumerate(plan.criteria) if math.isnan(scores.criteria.transformed[j, row])]
-    return "insufficient data: " + "; ".join(short) + (f"; missing: {', '.join(missing)}" if missing else "")
+        coverage = float(aggregated.coverage[0, index, row])
+        needed = node.missing.min_coverage if coverage < node.missing.min_coverage else 0.0
+        short.append((node.label, coverage, needed))
+    return short
 
 
 def _criterion(
@@ -226,10 +271,10 @@ def _criterion(
         label=criterion.label,
         path=criterion.path,
         indicator=criterion.indicator,
-        raw=_optional(raw),
+        raw=optional_float(raw),
         value=describe_value(criterion, raw),
-        transformed=_optional(transformed),
-        normalised=_optional(trace.used[column, row]),
+        transformed=optional_float(transformed),
+        normalised=optional_float(trace.used[column, row]),
         weight=float(plan.weights[column]),
         local_weight=local,
         effective_weight=effective,
@@ -238,7 +283,7 @@ def _criterion(
         flags=flags,
         rule=describe_rule(criterion, parameters, scores.criteria.treatment[column]),
         evidence={key: data.evidence[(instrument, key)] for key in sources if (instrument, key) in data.evidence},
-        improvement_potential=_optional(potential),
+        improvement_potential=optional_float(potential),
         arithmetic_path=_arithmetic_path(scores, criterion.parent),
     )
 
@@ -250,10 +295,6 @@ def _arithmetic_path(scores: "ScoreSet", index: int | None) -> bool:
             return False
         index = node.parent
     return True
-
-
-def _optional(value: float) -> float | None:
-    return None if math.isnan(value) else float(value)
 
 
 def _parent(path: str) -> str:
@@ -290,7 +331,7 @@ def _record(item: Any, exclude: frozenset[str] | set[str] = frozenset()) -> dict
 
 
 def _plain(value: Any) -> Any:
-    """Replace NaN by None and numpy scalars by Python ones, recursively."""
+    """Numpy scalars as Python ones and NaN as None (:func:`~scoring.arrays.optional_float`), recursively."""
     if isinstance(value, dict):
         return {key: _plain(item) for key, item in value.items()}
     if isinstance(value, list | tuple):
@@ -298,5 +339,5 @@ def _plain(value: Any) -> Any:
     if isinstance(value, np.bool_):
         return bool(value)
     if isinstance(value, float | np.floating):
-        return None if math.isnan(value) else float(value)
+        return optional_float(float(value))
     return value

@@ -8,8 +8,9 @@ indicator and turns it into 0..100 points in three optional steps, in this order
 2. ``outliers``: winsorisation when skewness and kurtosis exceed their thresholds, else a log fallback;
 3. ``normalisation`` (required): one of the methods of :data:`Normalisation`, told apart by ``method``.
 
-Weights are non-negative finite floats, used as given; the engine divides sibling weights by their sum, so
-``[1, 1, 2]`` and ``[0.25, 0.25, 0.5]`` mean the same thing. ``missing`` (a :class:`MissingPolicy`) is
+Weights are finite numbers from 0 to :data:`MAX_WEIGHT` (JSON numbers, never strings or booleans), used as
+given; the engine divides sibling weights by their sum, so ``[1, 1, 2]`` and ``[0.25, 0.25, 0.5]`` mean the
+same thing. ``missing`` (a :class:`MissingPolicy`) is
 inherited from the nearest ancestor that sets one; the rubric's own defaults to re-normalising weights over
 the children present.
 
@@ -34,13 +35,27 @@ from pydantic import (
     ConfigDict,
     Field,
     FiniteFloat,
+    Strict,
     StringConstraints,
     field_validator,
     model_validator,
 )
 
 Key = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$", max_length=100)]
-Weight = Annotated[FiniteFloat, Field(ge=0.0)]
+MAX_WEIGHT = 1e6
+"""The largest weight a node or criterion may carry: weights are relative, and beyond this they only overflow."""
+Weight = Annotated[
+    float,
+    Strict(),
+    Field(
+        ge=0.0,
+        le=MAX_WEIGHT,
+        allow_inf_nan=False,
+        description=f"A finite number from 0 to {MAX_WEIGHT:g}, relative to its siblings' weights (a JSON number; "
+        "not a string or a boolean).",
+    ),
+]
+"""The one weight type of rubric definitions and weight overrides."""
 Points = Annotated[FiniteFloat, Field(ge=0.0, le=100.0)]
 Aggregation = Literal["arithmetic", "geometric", "minimum"]
 Direction = Literal["higher", "lower"]

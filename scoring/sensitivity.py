@@ -52,14 +52,6 @@ class SensitivityResult:
     spread: float
     seed: int
 
-    def records(self) -> list[dict[str, Any]]:
-        """Plain rows per instrument for JSON (None where an instrument never had a rank)."""
-        names = ("baseline_ranks", "median_ranks", "rank_low", "rank_high", "mean_rank_shift")
-        return [
-            {"instrument_id": instrument, **{name: _plain(getattr(self, name)[row]) for name in names}}
-            for row, instrument in enumerate(self.instrument_ids)
-        ]
-
 
 def sensitivity(
     rubric: Rubric | Plan,
@@ -167,7 +159,3 @@ def _nan_mean(values: FloatArray) -> FloatArray:
 def _label(plan: Any, column: int) -> str:
     criteria = plan.criterion_count
     return str(plan.criteria[column].label if column < criteria else plan.nodes[column - criteria].label)
-
-
-def _plain(value: float) -> float | None:
-    return None if np.isnan(value) else float(value)

@@ -13,13 +13,14 @@ indicators and denominators and ordinal or categorical maps that do not match th
 """
 
 import math
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from scoring.catalogue import IndicatorSpec
 from scoring.rubric import Rubric
+from scoring.tree import CHILD_LISTS, walk
 
 _TAGGED_UNIONS = ("normalisation", "transform")
 
@@ -107,52 +108,40 @@ def parse_rubric(raw: Mapping[str, Any] | Rubric, catalogue: Mapping[str, Indica
     return raw if isinstance(raw, Rubric) else Rubric.model_validate(raw)
 
 
-def _children(node: Mapping[str, Any], path: str) -> Iterator[tuple[str, str, Mapping[str, Any]]]:
-    """Yield (list name, path, child) for the sub-nodes and criteria of a raw node that are mappings."""
-    for name in ("dimensions", "nodes", "criteria"):
-        items = node.get(name)
-        if isinstance(items, list):
-            for index, item in enumerate(items):
-                if isinstance(item, Mapping):
-                    yield name, f"{path}.{name}[{index}]" if path else f"{name}[{index}]", item
-
-
 def _tree_problems(root: Mapping[str, Any], catalogue: Mapping[str, IndicatorSpec] | None) -> list[RubricProblem]:
     """Check the whole raw tree: duplicate keys, zero-sum sibling weights, and the catalogue if given."""
     problems: list[RubricProblem] = []
     first_seen: dict[str, str] = {}
-    stack: list[tuple[str, Mapping[str, Any]]] = [("", root)]
-    while stack:
-        path, node = stack.pop(0)
-        problems += _zero_weight_siblings(node, path)
-        for name, child_path, child in _children(node, path):
-            key = child.get("key")
-            if isinstance(key, str) and key in first_seen:
-                problems.append(
-                    RubricProblem(
-                        path=f"{child_path}.key",
-                        message=f"duplicate key {key!r} (first at {first_seen[key]})",
-                    )
-                )
-            elif isinstance(key, str):
-                first_seen[key] = f"{child_path}.key"
-            if name == "criteria" and catalogue is not None:
-                problems += _catalogue_problems(child, child_path, catalogue)
-            else:
-                stack.append((child_path, child))
+    for place in walk(root):
+        if place.kind == "criterion":
+            if catalogue is not None:
+                problems += _catalogue_problems(place.node, place.path, catalogue)
+        else:
+            problems += _zero_weight_siblings(place.node, place.path)
+        if place.kind == "rubric" or place.key is None:
+            continue
+        if place.key in first_seen:
+            message = f"duplicate key {place.key!r} (first at {first_seen[place.key]})"
+            problems.append(RubricProblem(path=f"{place.path}.key", message=message))
+        else:
+            first_seen[place.key] = f"{place.path}.key"
     return problems
 
 
 def _zero_weight_siblings(node: Mapping[str, Any], path: str) -> list[RubricProblem]:
     """A list of siblings whose (valid) weights all are zero leaves the parent nothing to aggregate."""
     problems = []
-    for name in ("dimensions", "nodes", "criteria"):
+    for name in CHILD_LISTS:
         items = node.get(name)
         if not isinstance(items, list) or not items or not all(isinstance(item, Mapping) for item in items):
             continue
         weights = [item.get("weight", 1.0) for item in items]
-        valid = all(isinstance(w, int | float) and math.isfinite(w) and w >= 0 for w in weights)
-        if valid and sum(weights) == 0:
+        # Only well-formed weights are summed (bad ones have problems of their own); a 400-digit integer is
+        # compared, never converted, as a float could not hold it.
+        valid = all(
+            (isinstance(w, float) and math.isfinite(w) and w >= 0) or (type(w) is int and w >= 0) for w in weights
+        )
+        if valid and not any(weights):
             where = f"{path}.{name}" if path else name
             problems.append(RubricProblem(path=where, message=f"the weights of all {len(items)} {name} are zero"))
     return problems

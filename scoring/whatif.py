@@ -1,8 +1,7 @@
 """What-if: re-weight a rubric without saving it, and compare two scoring runs instrument by instrument."""
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
@@ -10,7 +9,8 @@ from scoring.arrays import FloatArray
 from scoring.catalogue import IndicatorSpec
 from scoring.engine import ScoreSet
 from scoring.rubric import Rubric
-from scoring.validation import RubricError, RubricProblem, parse_rubric, validate_rubric
+from scoring.tree import walk
+from scoring.validation import RubricError, RubricProblem, validate_rubric
 
 
 @dataclass(frozen=True)
@@ -28,16 +28,6 @@ class Comparison:
     baseline_ranks: FloatArray
     alternative_ranks: FloatArray
     rank_change: FloatArray
-
-    def records(self) -> list[dict[str, Any]]:
-        """Plain rows for JSON (None for NaN, ints for ranks)."""
-        columns = {name: _plain_list(getattr(self, name), float) for name in _SCORE_COLUMNS}
-        columns.update({name: _plain_list(getattr(self, name), int) for name in _RANK_COLUMNS})
-        names = list(columns)
-        return [
-            {"instrument_id": instrument, **dict(zip(names, values, strict=True))}
-            for instrument, *values in zip(self.instrument_ids, *columns.values(), strict=True)
-        ]
 
 
 def compare(baseline: ScoreSet, alternative: ScoreSet) -> Comparison:
@@ -74,63 +64,54 @@ def compare(baseline: ScoreSet, alternative: ScoreSet) -> Comparison:
     )
 
 
-def weight_override_problems(rubric: Rubric, overrides: Mapping[str, float]) -> list[RubricProblem]:
-    """Every problem of a set of weight overrides: unknown keys (path ``overrides.<key>``) and bad weights.
-
-    >>> rubric = Rubric.model_validate({"key": "r", "label": "R", "dimensions": [{"key": "d", "label": "D",
-    ...     "criteria": [{"key": "c", "label": "C", "indicator": "X", "normalisation": {"method": "rank"}}]}]})
-    >>> for problem in weight_override_problems(rubric, {"nope": 1.0, "c": -2.0}):
-    ...     print(problem)
-    overrides.nope: no dimension or criterion has the key 'nope'
-    dimensions[0].criteria[0].weight: Input should be greater than or equal to 0
-    """
-    _, problems = _overridden(rubric, overrides)
-    return problems
-
-
 def apply_weight_overrides(
-    rubric: Rubric, overrides: Mapping[str, float], catalogue: Mapping[str, IndicatorSpec] | None = None
+    rubric: Rubric, overrides: Mapping[str, object], catalogue: Mapping[str, IndicatorSpec] | None = None
 ) -> Rubric:
     """A copy of ``rubric`` with the weights of the named nodes or criteria replaced.
 
+    Every problem is reported at the override's path (``overrides.<key>``): a key no node or criterion has,
+    a weight that is not a :data:`~scoring.rubric.Weight`, or siblings whose weights would all be zero.
+
     Raises:
-        RubricError: with every problem (see :func:`weight_override_problems`).
+        RubricError: with every problem found.
+
+    >>> rubric = Rubric.model_validate({"key": "r", "label": "R", "dimensions": [{"key": "d", "label": "D",
+    ...     "criteria": [{"key": "c", "label": "C", "indicator": "X", "normalisation": {"method": "rank"}}]}]})
+    >>> apply_weight_overrides(rubric, {"c": 2.5}).dimensions[0].criteria[0].weight
+    2.5
+    >>> try:
+    ...     apply_weight_overrides(rubric, {"nope": 1.0, "c": "2", "d": 0})
+    ... except RubricError as error:
+    ...     for problem in error.problems:
+    ...         print(problem)
+    overrides.nope: no dimension or criterion has the key 'nope'
+    overrides.c: Input should be a valid number
+    overrides.d: the weights of all 1 dimensions are zero
     """
-    raw, problems = _overridden(rubric, overrides)
-    if problems:
-        raise RubricError(problems)
-    return parse_rubric(raw, catalogue)
-
-
-def _overridden(rubric: Rubric, overrides: Mapping[str, float]) -> tuple[dict[str, Any], list[RubricProblem]]:
-    """The rubric as a dict with the overrides written in, and the problems found."""
     raw = rubric.model_dump()
-    found = {item["key"]: item for item in _items(raw)}
+    places = {place.key: place for place in walk(raw) if place.kind != "rubric" and place.key is not None}
     problems = [
         RubricProblem(path=f"overrides.{key}", message=f"no dimension or criterion has the key {key!r}")
         for key in overrides
-        if key not in found
+        if key not in places
     ]
+    overridden_at: dict[str, str] = {}
     for key, weight in overrides.items():
-        if key in found:
-            found[key]["weight"] = weight
-    return raw, problems + validate_rubric(raw)
+        if key in places:
+            places[key].node["weight"] = weight  # type: ignore[index]  # the dump is a plain, mutable dict
+            overridden_at[places[key].path] = key
+    problems += [_at_override(problem, overridden_at) for problem in validate_rubric(raw, catalogue)]
+    if problems:
+        raise RubricError(problems)
+    return Rubric.model_validate(raw)
 
 
-def _items(node: dict[str, Any]) -> Iterator[dict[str, Any]]:
-    """Every node and criterion of a dumped rubric, root excluded."""
-    for name in ("dimensions", "nodes", "criteria"):
-        for child in node.get(name) or []:
-            yield child
-            yield from _items(child)
-
-
-_SCORE_COLUMNS = ("baseline_scores", "alternative_scores", "score_change")
-_RANK_COLUMNS = ("baseline_ranks", "alternative_ranks", "rank_change")
-
-
-def _plain_list(values: FloatArray, kind: type[float] | type[int]) -> list[Any]:
-    """Values as plain Python numbers for JSON, NaN as None, in one pass over the array."""
-    missing = np.isnan(values)
-    plain = np.where(missing, 0, values).astype(np.int64 if kind is int else np.float64).tolist()
-    return [None if gap else value for value, gap in zip(plain, missing.tolist(), strict=True)]
+def _at_override(problem: RubricProblem, overridden_at: Mapping[str, str]) -> RubricProblem:
+    """Point a problem of the overridden tree at the override that caused it."""
+    node = problem.path.removesuffix(".weight")
+    if node in overridden_at:
+        return RubricProblem(path=f"overrides.{overridden_at[node]}", message=problem.message)
+    siblings = [key for path, key in overridden_at.items() if path.rsplit("[", 1)[0] == problem.path]
+    if siblings:
+        return RubricProblem(path=f"overrides.{siblings[0]}", message=problem.message)
+    return problem

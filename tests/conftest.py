@@ -23,9 +23,6 @@ from app.main import create_app
 from app.migrations import upgrade
 from app.models.access import Role
 from app.services.keys import create_key
-from app.services.score_runs import INPUTS, PREVIEWS, RUNS
-from app.services.scores import DEFINITIONS
-from app.services.whatif import SENSITIVITY
 
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL")
 DATABASES = ["sqlite", "postgresql"] if POSTGRES_URL else ["sqlite"]
@@ -91,16 +88,6 @@ def session(engine: Engine) -> Iterator[Session]:
         with Session(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False) as session:
             yield session
         outer.rollback()
-
-
-@pytest.fixture(autouse=True)
-def fresh_score_caches() -> None:
-    """Forget cached scoring runs: rolled-back tests reuse data revision numbers that production never does."""
-    INPUTS.clear()
-    RUNS.clear()
-    DEFINITIONS.clear()
-    PREVIEWS.clear()
-    SENSITIVITY.clear()
 
 
 TESTER = "tester"

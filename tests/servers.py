@@ -14,9 +14,6 @@ from sqlmodel import Session
 from app.database import get_engine, get_reading_engine, get_writing_engine
 from app.models.access import Role
 from app.services.keys import create_key
-from app.services.score_runs import INPUTS, PREVIEWS, RUNS
-from app.services.scores import DEFINITIONS
-from app.services.whatif import SENSITIVITY
 from app.settings import get_settings
 
 
@@ -28,11 +25,6 @@ def forget_database() -> None:
     get_engine.cache_clear()
     get_writing_engine.cache_clear()
     get_reading_engine.cache_clear()
-    INPUTS.clear()
-    RUNS.clear()
-    DEFINITIONS.clear()
-    PREVIEWS.clear()
-    SENSITIVITY.clear()
 
 
 def use_database(url: str) -> None:

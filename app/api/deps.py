@@ -16,6 +16,7 @@ from app.models import Indicator, Instrument
 from app.models.types import Code, Slug
 from app.services import indicators as indicator_service
 from app.services import instruments as instrument_service
+from app.services.scores.caches import ScoreCaches
 
 READING_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -100,7 +101,14 @@ def load_indicator(session: SessionDep, key: Annotated[Code, Path()]) -> Indicat
     return indicator_service.get_indicator(session=session, key=key)
 
 
+def score_caches(request: Request) -> ScoreCaches:
+    """The application's score caches (one set per application, made with it)."""
+    caches: ScoreCaches = request.app.state.score_caches
+    return caches
+
+
 InstrumentDep = Annotated[Instrument, Depends(load_instrument)]
+ScoreCachesDep = Annotated[ScoreCaches, Depends(score_caches)]
 IndicatorDep = Annotated[Indicator, Depends(load_indicator)]
 
 

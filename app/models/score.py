@@ -1,4 +1,4 @@
-"""Query and body models of the score endpoints."""
+"""Query and body models of the score endpoints (their responses are in :mod:`app.models.score_results`)."""
 
 import re
 from typing import Annotated, Literal, Self
@@ -9,6 +9,7 @@ from app.models.common import Strict
 from app.models.filters import InstrumentFilterFields
 from app.models.rubric import RubricDefinition
 from app.models.types import PastDay
+from scoring.rubric import Weight
 
 RubricReference = Annotated[
     str,
@@ -34,6 +35,14 @@ class ScoreQuery(BaseModel):
 
     rubric: RubricReference | None = None
     as_of: PastDay | None = None
+
+
+class HistoryQuery(BaseModel):
+    """Query of the score history: the rubric only (the dates are those where the data changed)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    rubric: RubricReference | None = None
 
 
 class RankingQuery(InstrumentFilterFields):
@@ -86,9 +95,6 @@ class SensitivityQuery(BaseModel):
     samples: Annotated[int, Field(ge=10, le=MAX_SAMPLES)] = 500
     spread: Annotated[float, Field(gt=0.0, lt=1.0)] = 0.25
     seed: Annotated[int, Field(ge=0, le=2**31 - 1)] = 0
-
-
-Weight = Annotated[float, Field(ge=0.0, le=1e6, allow_inf_nan=False)]
 
 
 class PreviewRequest(Strict):

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from app.services import whatif
+from app.services.scores import previews
 from tests.factories import indicator_body, instrument_body, observation_body, rubric_body, rubric_definition
 
 INSTRUMENTS = {"cis-1998": "CIS", "eu-russia-2006": "EU", "un-smuggling-2000": "UN"}
@@ -31,27 +31,30 @@ def scored(client: TestClient) -> None:
 
 
 def ids(items: list[dict[str, Any]]) -> list[str]:
-    return [item["id"] for item in items]
+    return [item["instrument"] for item in items]
 
 
 def test_ranking_lists_every_instrument_with_insufficient_data_explicit(client: TestClient) -> None:
     body = client.get("/v1/scores").json()
 
     assert body["rubric"] == {"key": "balanced", "version": 1, "label": "Balanced"}
-    assert [(item["id"], item["rank"], item["grade"]) for item in body["items"]] == [
+    assert [(item["instrument"], item["rank"], item["grade"]) for item in body["items"]] == [
         ("eu-russia-2006", 1, "High"),
         ("cis-1998", 2, "Moderate"),
         ("un-smuggling-2000", None, None),
     ]
     assert body["items"][0]["score"] == 100.0
     assert body["items"][1]["score"] == pytest.approx(100 / 3)
-    assert body["items"][2]["insufficient_data"].endswith("missing: Bindingness, Non-refoulement clause")
+    reason = "No score: Legal design has no value and 1 more part lacks data; 2 of 2 criteria have no value."
+    assert body["items"][2]["insufficient_data"] == reason
+    assert body["items"][2]["missing"] == ["bindingness", "non_refoulement"]
+    assert body["items"][1]["missing"] == []
 
 
 def test_filters_keep_the_rank_among_all_instruments(client: TestClient) -> None:
     body = client.get("/v1/scores", params={"organisation": "CIS"}).json()
 
-    assert [(item["id"], item["rank"]) for item in body["items"]] == [("cis-1998", 2)]
+    assert [(item["instrument"], item["rank"]) for item in body["items"]] == [("cis-1998", 2)]
     assert body["total"] == 1
 
 
@@ -102,7 +105,7 @@ def test_csv_ranking_neutralises_formula_cells(client: TestClient) -> None:
 
     assert response.headers["content-type"] == "text/csv; charset=utf-8"
     rows = list(csv.DictReader(io.StringIO(response.text)))
-    assert [(row["id"], row["grade"]) for row in rows[:2]] == [
+    assert [(row["instrument"], row["grade"]) for row in rows[:2]] == [
         ("eu-russia-2006", "'=HYPERLINK(1)"),
         ("cis-1998", "'=HYPERLINK(1)"),
     ]
@@ -124,7 +127,9 @@ def test_an_instrument_without_values_gets_insufficient_data_not_a_number(client
     body = client.get("/v1/instruments/un-smuggling-2000/score").json()
 
     assert (body["score"], body["rank"]) == (None, None)
-    assert "missing: Bindingness, Non-refoulement clause" in body["insufficient_data"]
+    assert body["missing"] == ["bindingness", "non_refoulement"]
+    assert len(body["insufficient_data"]) < 200
+    assert "missing: Bindingness, Non-refoulement clause" in body["lines"][0]
 
 
 def test_a_deleted_instrument_has_no_score_and_leaves_the_ranking(client: TestClient) -> None:
@@ -152,7 +157,7 @@ def test_score_history_has_a_point_per_date_the_data_changed(client: TestClient)
 def test_compare_puts_instruments_side_by_side_node_by_node(client: TestClient) -> None:
     body = client.get("/v1/scores/compare", params={"ids": "cis-1998,eu-russia-2006"}).json()
 
-    assert [column["id"] for column in body["instruments"]] == ["cis-1998", "eu-russia-2006"]
+    assert [column["instrument"] for column in body["instruments"]] == ["cis-1998", "eu-russia-2006"]
     assert body["instruments"][0]["nodes"]["legal_design"] == 50.0
     assert body["instruments"][1]["nodes"]["safeguards"] == 100.0
 
@@ -171,13 +176,13 @@ def test_summary_counts_and_scores_each_group(
 
     assert {group["group"]: (group["count"], group["scored"]) for group in groups} == expected
     eu = next(group for group in groups if group["group"] in {"EU", "RUS"})
-    assert eu["best"]["id"] == "eu-russia-2006"
+    assert eu["best"]["instrument"] == "eu-russia-2006"
 
 
 def test_preview_of_a_reweighting_reports_score_and_rank_changes(client: TestClient) -> None:
     body = client.post("/v1/scores/preview", json={"weights": {"legal_design": 0}}).json()
 
-    assert [(item["id"], item["score"], item["rank_change"]) for item in body["items"][:2]] == [
+    assert [(item["instrument"], item["score"], item["rank_change"]) for item in body["items"][:2]] == [
         ("eu-russia-2006", 100.0, 0),
         ("cis-1998", 0.0, 0),
     ]
@@ -191,7 +196,12 @@ def test_preview_of_a_whole_draft_definition(client: TestClient) -> None:
 
     body = client.post("/v1/scores/preview", json={"definition": definition}).json()
 
-    assert [(item["id"], item["score"]) for item in body["items"][:2]] == [("eu-russia-2006", 100.0), ("cis-1998", 0.0)]
+    assert [(item["instrument"], item["score"]) for item in body["items"][:2]] == [
+        ("eu-russia-2006", 100.0),
+        ("cis-1998", 0.0),
+    ]
+    assert body["alternative"] == {"key": "safeguards-only", "version": None, "label": "Balanced"}
+    assert body["alternative_digest"].startswith("draft-")
 
 
 def test_sensitivity_is_reproducible_with_a_seed(client: TestClient) -> None:
@@ -200,7 +210,7 @@ def test_sensitivity_is_reproducible_with_a_seed(client: TestClient) -> None:
     second = client.get("/v1/rubrics/balanced/sensitivity", params=params).json()
 
     assert first == second
-    assert [(item["id"], item["median_ranks"]) for item in first["items"]] == [
+    assert [(item["instrument"], item["median_rank"]) for item in first["items"]] == [
         ("eu-russia-2006", 1.0),
         ("cis-1998", 2.0),
         ("un-smuggling-2000", None),
@@ -280,7 +290,7 @@ def test_compare_refuses_an_empty_id(client: TestClient) -> None:
 def test_sensitivity_work_is_bounded_by_samples_times_instruments(
     client: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(whatif, "MAX_SENSITIVITY_WORK", 150)
+    monkeypatch.setattr(previews, "MAX_SENSITIVITY_WORK", 150)
 
     allowed = client.get("/v1/rubrics/balanced/sensitivity", params={"samples": 50})
     refused = client.get("/v1/rubrics/balanced/sensitivity", params={"samples": 51})

@@ -26,7 +26,7 @@ RUBRIC = Rubric.model_validate(
 )  # fmt: skip
 
 
-def test_no_instruments_give_empty_scores_ranks_and_table() -> None:
+def test_no_instruments_give_empty_scores_ranks_and_grades() -> None:
     result = score(RUBRIC, EngineInput((), ("X", "Y"), np.empty((0, 2))))
 
-    assert (result.scores.shape, result.ranks.shape, result.table().records()) == ((0,), (0,), [])
+    assert (result.scores.shape, result.ranks.shape, result.grades.tolist()) == ((0,), (0,), [])

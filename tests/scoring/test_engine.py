@@ -68,23 +68,28 @@ def test_group_median_falls_back_to_the_whole_set_when_the_group_has_no_value(ki
 
 def test_an_instrument_below_minimum_coverage_gets_no_score_and_says_what_is_missing(kit: SimpleNamespace) -> None:
     result = score(three_criteria(kit, {"policy": "renormalise", "min_coverage": 0.6}), data_of(ROWS))
-    table = result.table()
-    assert [row["score"] is None for row in table.records()] == [False, False, True, True]
-    assert table.ranks.tolist()[:2] == [2.0, 1.0]
-    assert np.isnan(table.ranks[2:]).all()
-    assert table.grades.tolist() == ["Substantial", "Substantial", None, None]
-    assert table.coverage.tolist() == [1.0, 0.75, 0.5, 0.0]
-    assert result.insufficient_reason("i2") == (
+    assert np.isnan(result.scores).tolist() == [False, False, True, True]
+    assert result.ranks.tolist()[:2] == [2.0, 1.0]
+    assert np.isnan(result.ranks[2:]).all()
+    assert result.grades.tolist() == ["Substantial", "Substantial", None, None]
+    assert result.coverage.tolist() == [1.0, 0.75, 0.5, 0.0]
+    assert (
+        result.insufficient_reason("i2")
+        == "No score: Legal rests 50% on data (needs 60%); 1 of 3 criteria has no value."
+    )
+    assert result.explain("i2").insufficient_detail == (
         "insufficient data: Test index has no part with a value; "
         "Legal has 50% of its weight on data (needs 60%); missing: C"
     )
+    assert result.explain("i2").missing == ("c",)
     assert result.insufficient_reason("i0") is None
-    assert result.explain("i2").lines()[0] == f"Test index: no score, {result.insufficient_reason('i2')}"
+    assert result.explain("i2").lines()[0] == f"Test index: no score, {result.explain('i2').insufficient_detail}"
 
 
 def test_an_instrument_without_any_value_is_insufficient_under_renormalisation(kit: SimpleNamespace) -> None:
     result = score(three_criteria(kit), data_of(ROWS))
-    assert result.insufficient_reason("i3") == (
+    assert result.insufficient_reason("i3") == "No score: Legal has no value; 3 of 3 criteria have no value."
+    assert result.explain("i3").insufficient_detail == (
         "insufficient data: Test index has no part with a value; Legal has no part with a value; missing: A, B, C"
     )
 
@@ -265,12 +270,11 @@ def test_an_ordinal_code_outside_the_levels_is_refused(kit: SimpleNamespace) -> 
         score(rubric, data)
 
 
-def test_the_bulk_table_gives_plain_records(kit: SimpleNamespace) -> None:
-    records = score(three_criteria(kit), data_of([[10.0, 0.0, 5.0], [NAN, NAN, NAN]])).table().records()
-    assert records == [
-        {"instrument_id": "i0", "score": 50.0, "rank": 1, "grade": "Substantial", "coverage": 1.0},
-        {"instrument_id": "i1", "score": None, "rank": None, "grade": None, "coverage": 0.0},
-    ]
+def test_an_instrument_without_values_has_no_score_rank_or_grade(kit: SimpleNamespace) -> None:
+    result = score(three_criteria(kit), data_of([[10.0, 0.0, 5.0], [NAN, NAN, NAN]]))
+    assert (result.scores[0], result.ranks[0], result.grades[0], result.coverage[0]) == (50.0, 1.0, "Substantial", 1.0)
+    assert np.isnan([result.scores[1], result.ranks[1]]).all()
+    assert (result.grades[1], result.coverage[1]) == (None, 0.0)
 
 
 def test_explaining_an_unknown_instrument_raises_key_error(kit: SimpleNamespace) -> None:

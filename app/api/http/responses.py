@@ -6,15 +6,14 @@ import io
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-import orjson
 from fastapi import Request, Response
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def cached_json(request: Request, body: Any, headers: dict[str, str] | None = None) -> Response:
-    """``body`` as JSON with an ETag; 304 when the client already holds these exact bytes."""
-    return _cached(request, orjson.dumps(body), "application/json", headers)
+def cached_bytes(request: Request, content: bytes, headers: dict[str, str] | None = None) -> Response:
+    """JSON already encoded, with an ETag; 304 when the client already holds these exact bytes."""
+    return _cached(request, content, "application/json", headers)
 
 
 def prefers_csv(accept: str) -> bool:

@@ -27,7 +27,7 @@ from app.models.rubric import (
 from app.models.types import Slug
 from app.services import rubrics as service
 from app.services.idempotency import Idempotency, idempotently
-from app.services.rubric_diff import Change, rubric_diff
+from scoring.diff import Change, rubric_diff
 
 router = APIRouter(prefix="/v1/rubrics", tags=["rubrics"])
 

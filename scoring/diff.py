@@ -6,14 +6,16 @@ change of weight is reported as a re-weighting; a change of anything else a node
 changed rule; the rubric's own grades, aggregation and missing-data policy are compared as the root node.
 """
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any, Literal
 
 from pydantic import BaseModel
 
+from scoring.tree import CHILD_LISTS, walk
+
 ROOT = "(rubric)"
-_CHILD_LISTS = ("dimensions", "nodes", "criteria")
-_IGNORED = {"key", "weight", *_CHILD_LISTS}
+"""The key under which the rubric's own settings are compared."""
+_IGNORED = {"key", "weight", *CHILD_LISTS}
 
 
 class Change(BaseModel):
@@ -27,20 +29,18 @@ class Change(BaseModel):
     after: Any = None
 
 
-def _nodes(definition: dict[str, Any]) -> Iterator[tuple[str, str, str, dict[str, Any]]]:
-    """(key, path, parent key, node) for the root and every node below it, in tree order."""
-    yield ROOT, "", "", definition
-    pending: list[tuple[str, str, dict[str, Any]]] = [("", ROOT, definition)]
-    while pending:
-        path, parent, node = pending.pop(0)
-        for children in _CHILD_LISTS:
-            for index, child in enumerate(node.get(children) or []):
-                child_path = f"{path}.{children}[{index}]".lstrip(".")
-                yield child["key"], child_path, parent, child
-                pending.append((child_path, child["key"], child))
+def _nodes(definition: Mapping[str, Any]) -> dict[str, tuple[str, str, Mapping[str, Any]]]:
+    """(path, parent key, node) by key for the root (as ``ROOT``) and every node below it, in tree order."""
+    found = {}
+    for place in walk(definition):
+        key = ROOT if place.kind == "rubric" else place.key
+        parent = "" if place.parent is None else ROOT if place.depth == 1 else place.parent
+        if key is not None:
+            found[key] = (place.path, parent, place.node)
+    return found
 
 
-def rubric_diff(before: dict[str, Any], after: dict[str, Any]) -> list[Change]:
+def rubric_diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[Change]:
     """Every difference from ``before`` to ``after``, root first, then in the tree order of ``after``.
 
     >>> old = {"key": "r", "label": "R", "dimensions": [{"key": "a", "label": "A", "weight": 1.0}]}
@@ -48,8 +48,7 @@ def rubric_diff(before: dict[str, Any], after: dict[str, Any]) -> list[Change]:
     >>> [(change.kind, change.key, change.before, change.after) for change in rubric_diff(old, new)]
     [('reweighted', 'a', 1.0, 2.0)]
     """
-    old = {key: (path, parent, node) for key, path, parent, node in _nodes(before)}
-    new = {key: (path, parent, node) for key, path, parent, node in _nodes(after)}
+    old, new = _nodes(before), _nodes(after)
     changes: list[Change] = []
     for key, (path, parent, node) in new.items():
         if key not in old:
@@ -67,7 +66,7 @@ def rubric_diff(before: dict[str, Any], after: dict[str, Any]) -> list[Change]:
     return changes
 
 
-def _node_changes(key: str, path: str, before: dict[str, Any], after: dict[str, Any]) -> Iterator[Change]:
+def _node_changes(key: str, path: str, before: Mapping[str, Any], after: Mapping[str, Any]) -> Iterator[Change]:
     if before.get("weight") != after.get("weight"):
         yield Change(kind="reweighted", key=key, path=path, before=before.get("weight"), after=after.get("weight"))
     for field in sorted((set(before) | set(after)) - _IGNORED):
@@ -78,5 +77,5 @@ def _node_changes(key: str, path: str, before: dict[str, Any], after: dict[str, 
             yield Change(kind=kind, key=key, path=path, field=field, before=before.get(field), after=after.get(field))
 
 
-def _without_children(node: dict[str, Any]) -> dict[str, Any]:
-    return {name: value for name, value in node.items() if name not in _CHILD_LISTS}
+def _without_children(node: Mapping[str, Any]) -> dict[str, Any]:
+    return {name: value for name, value in node.items() if name not in CHILD_LISTS}

@@ -1,5 +1,7 @@
 """The engine's input, read from the store: every live instrument's latest values as of a date.
 
+The input of a data revision and day is built once and kept in :class:`~.caches.ScoreCaches`.
+
 Values are the latest observation of each indicator dated on or before the day, corrections applied (a
 superseded observation never counts). The encoding is the engine's (see :mod:`scoring.catalogue`): numbers,
 percents, booleans (0/1) and ordinal positions are stored that way already; categories become their index.
@@ -9,6 +11,7 @@ and fetches the sources of one instrument when its explanation is asked for.
 
 import threading
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -17,11 +20,15 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from app.database import metadata
-from app.models import Instrument, Observation
+from app.models import Indicator, Instrument, Observation
+from app.services.audit import current_data_revision
+from app.services.catalogue import engine_catalogue
 from app.services.observation_views import held_on
+from app.services.scores.caches import ScoreCaches
 from scoring.catalogue import IndicatorSpec
 from scoring.engine import EngineInput
 
+INDICATOR = metadata.tables[Indicator.__tablename__]
 INSTRUMENT = metadata.tables[Instrument.__tablename__]
 OBSERVATION = metadata.tables[Observation.__tablename__]
 NO_OBSERVATION = -1
@@ -87,10 +94,55 @@ class EvidenceIndex(Mapping[tuple[str, str], Mapping[str, Any]]):
         return len(self._loaded)
 
 
+@dataclass(frozen=True)
+class About:
+    """What a ranking shows of an instrument beside its score."""
+
+    title: str
+    organisation: str
+    scope: str
+    kind: str
+
+
+@dataclass(frozen=True)
+class ScoringInput:
+    """The engine's input for one data revision and day, with the evidence behind its values."""
+
+    revision: int
+    as_of: date
+    data: EngineInput
+    evidence: EvidenceIndex
+    about: Mapping[str, About]
+    """Title, organisation, scope and kind by instrument id."""
+
+
+def scoring_input(session: Session, caches: ScoreCaches, as_of: date, *, cached: bool = True) -> ScoringInput:
+    """The engine's input for the current data revision and ``as_of`` (cached unless told otherwise)."""
+    revision = current_data_revision(session)
+
+    def build() -> ScoringInput:
+        catalogue = engine_catalogue(session)
+        rows = session.connection().execute(select(INDICATOR.c.key, INDICATOR.c.id))
+        ids = {key: identifier for key, identifier in rows}
+        instruments = live_instruments(session)
+        data, evidence = engine_input(session, instruments, catalogue=catalogue, indicator_ids=ids, as_of=as_of)
+        about = {row.slug: About(row.title, row.organisation, row.scope, row.kind) for row in instruments}
+        return ScoringInput(revision, as_of, data, evidence, about)
+
+    return caches.inputs.get((revision, as_of), build) if cached else build()
+
+
 def live_instruments(session: Session) -> list[Any]:
-    """Every instrument not deleted, by id (slug), with what grouping and filtering need."""
+    """Every instrument not deleted, by id (slug), with what grouping, filtering and rankings need."""
     statement = (
-        select(INSTRUMENT.c.id, INSTRUMENT.c.slug, INSTRUMENT.c.organisation)
+        select(
+            INSTRUMENT.c.id,
+            INSTRUMENT.c.slug,
+            INSTRUMENT.c.title,
+            INSTRUMENT.c.organisation,
+            INSTRUMENT.c.scope,
+            INSTRUMENT.c.kind,
+        )
         .where(INSTRUMENT.c.deleted_at.is_(None))
         .order_by(INSTRUMENT.c.slug)
     )
@@ -98,13 +150,17 @@ def live_instruments(session: Session) -> list[Any]:
 
 
 def engine_input(
-    session: Session, *, catalogue: Mapping[str, IndicatorSpec], indicator_ids: Mapping[str, int], as_of: date
+    session: Session,
+    instruments: list[Any],
+    *,
+    catalogue: Mapping[str, IndicatorSpec],
+    indicator_ids: Mapping[str, int],
+    as_of: date,
 ) -> tuple[EngineInput, EvidenceIndex]:
-    """Every live instrument's values of every catalogue indicator as of ``as_of``, and their evidence index.
+    """The instruments' values of every catalogue indicator as of ``as_of``, and their evidence index.
 
     Instruments are grouped by organisation, for the group imputations of rubrics.
     """
-    instruments = live_instruments(session)
     keys = tuple(catalogue)
     row_of = {instrument.id: row for row, instrument in enumerate(instruments)}
     column_of = {indicator_ids[key]: column for column, key in enumerate(keys)}

@@ -1,0 +1,286 @@
+"""The presenter of the score wing: engine results into the response models, and those into bytes.
+
+Single results (an explanation, a comparison, a summary...) are built as their models of
+:mod:`app.models.score_results`, validated, and serialised once per run. Rows built in bulk (a ranking, a
+preview, a sensitivity: one row per instrument, thousands of them) are built column by column from the
+engine's arrays, as dicts whose keys are the row model's fields in order, and encoded once. Missing
+numbers become ``null`` through :func:`scoring.arrays.optional_float` and its vector forms, here only.
+"""
+
+import statistics
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+import orjson
+from pydantic import BaseModel
+
+from app.models.score_results import (
+    Comparison,
+    CriterionScore,
+    GroupSummary,
+    HistoryPoint,
+    InstrumentSensitivity,
+    NodeScore,
+    OfRun,
+    Preview,
+    PreviewedInstrument,
+    RankedInstrument,
+    Ranking,
+    RubricUsed,
+    ScoreExplanation,
+    ScoreHistory,
+    ScoreSummary,
+    Sensitivity,
+    WeightInfluence,
+)
+from app.services.scores.choose import ChosenRubric
+from app.services.scores.runs import ScoringRun
+from scoring.arrays import optional_float, optional_floats, optional_ints
+from scoring.explain import Explanation, insufficient_reason
+from scoring.sensitivity import SensitivityResult
+from scoring.whatif import Comparison as RunComparison
+
+
+def to_json(model: BaseModel) -> bytes:
+    """A response model as JSON bytes."""
+    return model.__pydantic_serializer__.to_json(model)
+
+
+def rubric_used(chosen: ChosenRubric) -> RubricUsed:
+    """How responses name the rubric: ``{key, version, label}``, the label being the definition's."""
+    return RubricUsed(key=chosen.key, version=chosen.version, label=chosen.definition.label)
+
+
+def of_run(run: ScoringRun) -> OfRun:
+    """The rubric, day and data revision of a run."""
+    return OfRun(rubric=rubric_used(run.chosen), as_of=run.as_of, data_revision=run.revision)
+
+
+def _rows(fields: Iterable[str], columns: Sequence[Sequence[Any]]) -> Iterator[dict[str, Any]]:
+    names = tuple(fields)
+    return (dict(zip(names, values, strict=True)) for values in zip(*columns, strict=True))
+
+
+def ranked_rows(run: ScoringRun) -> list[bytes]:
+    """Every instrument's ranking row (:class:`RankedInstrument`), encoded, in the result's row order."""
+    result = run.result
+    unscored = result.scores != result.scores
+    reasons = [insufficient_reason(result, row) if gap else None for row, gap in enumerate(unscored.tolist())]
+    keys = [criterion.key for criterion in result.plan.criteria]
+    missing = [[keys[column] for column in columns] for columns in _true_rows(result.missing.T)]
+    columns = (
+        result.instrument_ids,
+        optional_ints(result.ranks),
+        optional_floats(result.scores),
+        result.grades.tolist(),
+        result.coverage.tolist(),
+        reasons,
+        missing,
+    )
+    return [orjson.dumps(row) for row in _rows(RankedInstrument.model_fields, columns)]
+
+
+def _true_rows(matrix: Any) -> list[list[int]]:
+    """Per row of a boolean matrix, the columns that are true."""
+    rows, columns = matrix.nonzero()
+    found: list[list[int]] = [[] for _ in range(matrix.shape[0])]
+    for row, column in zip(rows.tolist(), columns.tolist(), strict=True):
+        found[row].append(column)
+    return found
+
+
+def ranking_page(run: ScoringRun, rows: Sequence[bytes], *, total: int, limit: int, offset: int) -> bytes:
+    """A page of the ranking (:class:`Ranking`) from encoded rows."""
+    head = Ranking(**of_run(run).__dict__, items=[], total=total, limit=limit, offset=offset)
+    return _with_items(head, b"[" + b",".join(rows) + b"]")
+
+
+def csv_columns(run: ScoringRun) -> list[str]:
+    """The columns of the ranking as CSV: the instrument, its score, and one score per dimension."""
+    dimensions = [f"score_{node.key}" for node in run.result.plan.nodes if node.parent == 0]
+    about = ["rank", "instrument", "title", "organisation", "scope", "kind", "score", "grade", "coverage"]
+    return [*about, *dimensions, "insufficient_data"]
+
+
+def csv_rows(run: ScoringRun, rows: Sequence[int]) -> Iterator[list[Any]]:
+    """The CSV rows of the given result rows, in that order (ranks are integers, missing numbers empty)."""
+    result = run.result
+    plan = result.plan
+    dimensions = [result.node_scores(node.key) for node in plan.nodes if node.parent == 0]
+    ranks, scores = optional_ints(result.ranks), optional_floats(result.scores)
+    dimension_scores = [optional_floats(values) for values in dimensions]
+    for row in rows:
+        instrument = result.instrument_ids[row]
+        about = run.input.about[instrument]
+        yield [
+            ranks[row],
+            instrument,
+            about.title,
+            about.organisation,
+            about.scope,
+            about.kind,
+            scores[row],
+            result.grades[row],
+            float(result.coverage[row]),
+            *(values[row] for values in dimension_scores),
+            insufficient_reason(result, row),
+        ]
+
+
+def explanation(run: ScoringRun, explained: Explanation) -> bytes:
+    """One instrument's explained score (:class:`ScoreExplanation`)."""
+    model = ScoreExplanation(
+        **of_run(run).__dict__,
+        instrument=explained.instrument,
+        score=explained.score,
+        grade=explained.grade,
+        rank=explained.rank,
+        ranked=explained.ranked,
+        coverage=explained.coverage,
+        insufficient_data=explained.insufficient_data,
+        missing=list(explained.missing),
+        nodes=[NodeScore.model_validate(node, from_attributes=True) for node in explained.nodes],
+        criteria=[CriterionScore.model_validate(criterion, from_attributes=True) for criterion in explained.criteria],
+        lines=explained.lines(),
+    )
+    return to_json(model)
+
+
+def history(chosen: ChosenRubric, instrument: str, runs: Sequence[ScoringRun]) -> bytes:
+    """An instrument's score on each day of ``runs`` (:class:`ScoreHistory`)."""
+    points = []
+    for run in runs:
+        row = run.row_of[instrument]
+        result = run.result
+        points.append(
+            HistoryPoint(
+                as_of=run.as_of,
+                score=optional_float(result.scores[row]),
+                rank=optional_ints(result.ranks[row : row + 1])[0],
+                grade=result.grades[row],
+                coverage=float(result.coverage[row]),
+            )
+        )
+    return to_json(ScoreHistory(rubric=rubric_used(chosen), instrument=instrument, points=points))
+
+
+def comparison(run: ScoringRun, instruments: Sequence[str]) -> bytes:
+    """A few instruments side by side, node by node (:class:`Comparison`)."""
+    result, plan = run.result, run.result.plan
+    keys = [node.key for node in plan.nodes] + [criterion.key for criterion in plan.criteria]
+    points = {key: optional_floats(result.node_scores(key)) for key in keys}
+    ranks, scores = optional_ints(result.ranks), optional_floats(result.scores)
+    columns = []
+    for instrument in instruments:
+        row = run.row_of[instrument]
+        columns.append(
+            {
+                "instrument": instrument,
+                "score": scores[row],
+                "rank": ranks[row],
+                "grade": result.grades[row],
+                "coverage": float(result.coverage[row]),
+                "nodes": {key: values[row] for key, values in points.items()},
+            }
+        )
+    place = ("key", "label", "path")
+    model = Comparison.model_validate(
+        {
+            **of_run(run).model_dump(),
+            "nodes": [{name: getattr(node, name) for name in place} for node in plan.nodes],
+            "criteria": [{name: getattr(criterion, name) for name in place} for criterion in plan.criteria],
+            "instruments": columns,
+        }
+    )
+    return to_json(model)
+
+
+def summary(run: ScoringRun, group_by: str, members: dict[str, list[str]]) -> bytes:
+    """Per group of instruments (``members`` by group, in order): their scores summarised (:class:`ScoreSummary`)."""
+    scores = dict(zip(run.result.instrument_ids, optional_floats(run.result.scores), strict=True))
+    groups = []
+    for group, instruments in members.items():
+        scored = sorted(
+            ((instrument, value) for instrument in instruments if (value := scores[instrument]) is not None),
+            key=lambda item: (-item[1], item[0]),
+        )
+        values = [value for _, value in scored]
+        groups.append(
+            GroupSummary.model_validate(
+                {
+                    "group": group,
+                    "count": len(instruments),
+                    "scored": len(scored),
+                    "mean": statistics.fmean(values) if values else None,
+                    "median": statistics.median(values) if values else None,
+                    "min": min(values, default=None),
+                    "max": max(values, default=None),
+                    "best": {"instrument": scored[0][0], "score": scored[0][1]} if scored else None,
+                    "worst": {"instrument": scored[-1][0], "score": scored[-1][1]} if scored else None,
+                }
+            )
+        )
+    return to_json(ScoreSummary(**of_run(run).__dict__, group_by=group_by, groups=groups))
+
+
+def preview(before: ScoringRun, after: ScoringRun, changes: RunComparison) -> bytes:
+    """The ranking under a changed rubric beside its baseline (:class:`Preview`), best new rank first."""
+    ranks = optional_ints(changes.alternative_ranks)
+    rank_changes = optional_ints(changes.rank_change)
+    columns = (
+        changes.instrument_ids,
+        optional_floats(changes.alternative_scores),
+        ranks,
+        optional_floats(changes.baseline_scores),
+        optional_ints(changes.baseline_ranks),
+        optional_floats(changes.score_change),
+        rank_changes,
+    )
+    rows = sorted(_rows(PreviewedInstrument.model_fields, columns), key=_by_rank("rank"))
+    head = Preview(
+        baseline=rubric_used(before.chosen),
+        alternative=rubric_used(after.chosen),
+        alternative_digest=after.chosen.tag,
+        as_of=after.as_of,
+        data_revision=after.revision,
+        moved=sum(1 for change in rank_changes if change),
+        items=[],
+    )
+    return _with_items(head, orjson.dumps(rows))
+
+
+def sensitivity(run: ScoringRun, result: SensitivityResult) -> bytes:
+    """Rank distributions per instrument and the weights that matter most (:class:`Sensitivity`)."""
+    columns = (
+        result.instrument_ids,
+        optional_ints(result.baseline_ranks),
+        optional_floats(result.median_ranks),
+        optional_floats(result.rank_low),
+        optional_floats(result.rank_high),
+        optional_floats(result.mean_rank_shift),
+    )
+    rows = sorted(_rows(InstrumentSensitivity.model_fields, columns), key=_by_rank("median_rank"))
+    head = Sensitivity(
+        **of_run(run).__dict__,
+        samples=result.samples,
+        spread=result.spread,
+        seed=result.seed,
+        influence=[
+            WeightInfluence(key=item.key, label=item.label, first_order=item.first_order) for item in result.influence
+        ],
+        items=[],
+    )
+    return _with_items(head, orjson.dumps(rows))
+
+
+def _with_items(head: BaseModel, items: bytes) -> bytes:
+    """``head``, whose ``items`` are empty, with ``items`` (an encoded JSON array) in their place.
+
+    An unescaped ``"items":[]`` can only be that key: inside a JSON string its quotes would be escaped.
+    """
+    return to_json(head).replace(b'"items":[]', b'"items":' + items, 1)
+
+
+def _by_rank(field: str) -> Any:
+    """Sort key: rows with a value in ``field`` first, by that value, then by instrument."""
+    return lambda row: (row[field] is None, row[field] or 0, row["instrument"])
