@@ -5,7 +5,7 @@ Edits and publications name the draft revision they were made against; a stale r
 UPDATE, so of several concurrent publications of the same draft exactly one succeeds.
 """
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import func, update
@@ -21,6 +21,7 @@ from app.services.catalogue import engine_catalogue
 from app.services.idempotency import Idempotency, claim
 from scoring.catalogue import IndicatorSpec
 from scoring.rubric import Rubric as RubricDefinition
+from scoring.tree import indicators_read, walk
 from scoring.validation import validate_rubric
 
 
@@ -49,34 +50,38 @@ MAX_NODES = 400
 """Most dimensions, sub-dimensions and criteria one rubric may hold."""
 MAX_DEPTH = 6
 """Deepest nesting below the index: dimensions, sub-dimensions, criteria."""
-_CHILD_LISTS = ("dimensions", "nodes", "criteria")
 MAX_TEXT = 5000
 """Longest text (label, description) a rubric may carry."""
 
 
 def size_problems(raw: Any, path: str) -> list[FieldProblem]:
     """What makes a definition too big to accept: too many nodes, too deep a tree, texts too long or with NUL."""
-    problems: list[FieldProblem] = []
-    nodes = 0
-    pending: list[tuple[Any, str, int]] = [(raw, path, 0)]
-    while pending and len(problems) < 20:
-        value, where, depth = pending.pop()
-        if isinstance(value, str) and (len(value) > MAX_TEXT or "\x00" in value):
-            problems.append(FieldProblem(where, f"text must be at most {MAX_TEXT} characters, without NUL", "text"))
-        elif isinstance(value, list):
-            pending += [(item, f"{where}[{index}]", depth) for index, item in enumerate(value)]
-        elif isinstance(value, dict):
-            for name, item in value.items():
-                below = depth + 1 if name in _CHILD_LISTS else depth
-                if name in _CHILD_LISTS and isinstance(item, list):
-                    nodes += len(item)
-                    if below > MAX_DEPTH:
-                        problems.append(FieldProblem(f"{where}.{name}", f"deeper than {MAX_DEPTH} levels", "depth"))
-                        continue
-                pending.append((item, f"{where}.{name}", below))
-    if nodes > MAX_NODES:
-        problems.append(FieldProblem(path, f"at most {MAX_NODES} nodes and criteria, not {nodes}", "size"))
+    problems = [
+        FieldProblem(where, f"text must be at most {MAX_TEXT} characters, without NUL", "text")
+        for where, text in _texts(raw, path)
+        if len(text) > MAX_TEXT or "\x00" in text
+    ][:20]
+    if not isinstance(raw, Mapping):
+        return problems
+    places = list(walk(raw))
+    too_deep = sorted({place.path.rsplit("[", 1)[0] for place in places if place.depth == MAX_DEPTH + 1})
+    problems += [FieldProblem(f"{path}.{where}", f"deeper than {MAX_DEPTH} levels", "depth") for where in too_deep]
+    if len(places) - 1 > MAX_NODES:
+        problems.append(FieldProblem(path, f"at most {MAX_NODES} nodes and criteria, not {len(places) - 1}", "size"))
     return problems
+
+
+def _texts(value: Any, where: str) -> Iterator[tuple[str, str]]:
+    """Every text of a JSON value, with its path."""
+    pending: list[tuple[Any, str]] = [(value, where)]
+    while pending:
+        value, where = pending.pop()
+        if isinstance(value, str):
+            yield where, value
+        elif isinstance(value, list):
+            pending += [(item, f"{where}[{index}]") for index, item in enumerate(value)]
+        elif isinstance(value, dict):
+            pending += [(item, f"{where}.{name}") for name, item in value.items()]
 
 
 def get_rubric(*, session: Session, key: str) -> Rubric:
@@ -218,19 +223,5 @@ def rubrics_using(session: Session, indicator: str) -> list[str]:
     return sorted(
         key if number is None else f"{key}@{number}"
         for key, number, definition in drafts + versions
-        if indicator in _indicators_of(definition)
+        if indicator in indicators_read(definition)
     )
-
-
-def _indicators_of(node: Mapping[str, Any]) -> set[str]:
-    """Every indicator a definition's criteria read, denominators of ratios included."""
-    found: set[str] = set()
-    for criterion in node.get("criteria") or []:
-        found.add(criterion["indicator"])
-        transform = criterion.get("transform") or {}
-        if transform.get("denominator"):
-            found.add(transform["denominator"])
-    for children in ("dimensions", "nodes"):
-        for child in node.get(children) or []:
-            found |= _indicators_of(child)
-    return found

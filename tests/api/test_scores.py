@@ -249,15 +249,29 @@ def test_bad_score_requests_are_clear_problems(
         assert path in [error["path"] for error in response.json()["errors"]]
 
 
-def test_infinite_weight_in_a_preview_is_refused(client: TestClient) -> None:
-    response = client.post(
-        "/v1/scores/preview",
-        content='{"weights": {"safeguards": Infinity}}',
-        headers={"content-type": "application/json"},
-    )
+@pytest.mark.parametrize(
+    "weight",
+    [
+        pytest.param("Infinity", id="infinite"),
+        pytest.param("1e307", id="huge"),
+        pytest.param("1" + "0" * 400, id="400-digits"),
+        pytest.param('"2"', id="string"),
+        pytest.param("true", id="boolean"),
+    ],
+)
+def test_a_weight_that_is_not_a_bounded_number_is_refused_at_its_path(client: TestClient, weight: str) -> None:
+    for body, path in (
+        (f'{{"weights": {{"safeguards": {weight}}}}}', "body.weights.safeguards"),
+        (
+            f'{{"definition": {{"key": "r", "label": "R", "dimensions": [{{"key": "d", "label": "D", "weight": {weight},'
+            ' "criteria": [{"key": "c", "label": "C", "indicator": "LD01", "normalisation": {"method": "rank"}}]}]}}',
+            "body.definition.dimensions[0].weight",
+        ),
+    ):
+        response = client.post("/v1/scores/preview", content=body, headers={"content-type": "application/json"})
 
-    assert response.status_code == 422
-    assert response.json()["errors"][0]["path"] == "body.weights.safeguards"
+        assert response.status_code == 422, response.text
+        assert path in [error["path"] for error in response.json()["errors"]]
 
 
 @pytest.mark.parametrize(
