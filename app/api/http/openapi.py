@@ -7,6 +7,7 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
+from fastapi.routing import APIRoute
 
 from app.api.http.problems import PROBLEM_JSON, Problem, ProblemField
 from app.models.rubric import RUBRIC_SCHEMA_MARK
@@ -15,6 +16,11 @@ from scoring.rubric import Rubric as RubricDefinition
 _PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
 _RUBRIC_REF = {"$ref": "#/components/schemas/Rubric"}
 _GENERIC_ERROR_REFS = [_PROBLEM_REF, {"$ref": "#/components/schemas/HTTPValidationError"}]
+
+
+def operation_id(route: APIRoute) -> str:
+    """Name an operation after its route function (``read_ranking``): short, and stable when a path moves."""
+    return route.name
 
 
 def _describe_errors(operation: dict[str, Any]) -> None:
