@@ -6,7 +6,7 @@ from app.api.deps import refuse_unknown_query_parameters
 from app.api.http.limits import BodySizeLimit, require_json_body
 from app.api.http.metrics import install_metrics
 from app.api.http.middleware import install_middleware
-from app.api.http.openapi import install_openapi
+from app.api.http.openapi import install_openapi, operation_id
 from app.api.http.problems import install_problem_handlers
 from app.api.http.rate_limits import RateLimits, TokenBuckets
 from app.api.routes import admin, health, indicators, instruments, observations, rubrics, scores
@@ -30,6 +30,7 @@ def create_app() -> FastAPI:
         version="0.1.0",
         description=DESCRIPTION,
         dependencies=[Depends(refuse_unknown_query_parameters), Depends(require_json_body)],
+        generate_unique_id_function=operation_id,
     )
     settings = get_settings()
     app.state.rate_limits = RateLimits(

@@ -8,7 +8,7 @@ from pydantic import ValidationInfo, field_validator
 from sqlalchemy import JSON, Column, String
 from sqlmodel import Field, SQLModel
 
-from app.models.common import NOT_NULL, Source, Strict, UtcDateTime, timestamp_field
+from app.models.common import NOT_NULL, Page, Source, Strict, UtcDateTime, timestamp_field
 from app.models.types import Code, Direction, LongText, Name, Number, Slug, ValueType
 
 MAX_LEVELS = 50
@@ -120,3 +120,7 @@ class IndicatorPublic(IndicatorBase):
         fields["direction"] = Direction(row.direction)
         fields["sources"] = [Source.model_construct(**source) for source in row.sources]
         return cls.model_construct(**fields)
+
+
+class IndicatorPage(Page[IndicatorPublic]):
+    """One page of the indicator catalogue."""

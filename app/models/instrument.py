@@ -9,7 +9,7 @@ from pydantic import ValidationInfo, field_validator
 from sqlalchemy import JSON, Column, DateTime, ForeignKey, Integer, String, UniqueConstraint
 from sqlmodel import Field, Relationship, SQLModel
 
-from app.models.common import NOT_NULL, Source, Strict, UtcDateTime, timestamp_field
+from app.models.common import NOT_NULL, Page, Source, Strict, UtcDateTime, timestamp_field
 from app.models.types import (
     Count,
     Flag,
@@ -224,3 +224,7 @@ class InstrumentPublic(InstrumentBase):
     id: str
     created_at: UtcDateTime
     updated_at: UtcDateTime
+
+
+class InstrumentPage(Page[InstrumentPublic]):
+    """One page of instruments."""

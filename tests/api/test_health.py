@@ -1,5 +1,6 @@
 """Liveness and readiness."""
 
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session, text
 
@@ -25,6 +26,12 @@ def test_readyz_is_503_when_migrations_are_behind(client: TestClient, session: S
     assert response.status_code == 503
     assert response.json()["status"] == "unavailable"
     assert response.json()["detail"].startswith("the database is at ['old']")
+
+
+def test_readyz_documents_its_503_as_the_health_it_sends(app: FastAPI) -> None:
+    responses = app.openapi()["paths"]["/readyz"]["get"]["responses"]
+
+    assert responses["503"]["content"] == {"application/json": {"schema": {"$ref": "#/components/schemas/Health"}}}
 
 
 def test_metrics_count_requests_by_route_template(client: TestClient) -> None:

@@ -1,9 +1,13 @@
-"""The OpenAPI document, told the truth about errors: every 4xx and 5xx is ``application/problem+json``."""
+"""The OpenAPI document, told the truth about errors: every 4xx and 5xx is ``application/problem+json``.
+
+The one exception is a route that documents its own error body: ``/readyz`` answers 503 with its ``Health``.
+"""
 
 from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
+from fastapi.routing import APIRoute
 
 from app.api.http.problems import PROBLEM_JSON, Problem, ProblemField
 from app.models.rubric import RUBRIC_SCHEMA_MARK
@@ -11,6 +15,12 @@ from scoring.rubric import Rubric as RubricDefinition
 
 _PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
 _RUBRIC_REF = {"$ref": "#/components/schemas/Rubric"}
+_GENERIC_ERROR_REFS = [_PROBLEM_REF, {"$ref": "#/components/schemas/HTTPValidationError"}]
+
+
+def operation_id(route: APIRoute) -> str:
+    """Name an operation after its route function (``read_ranking``): short, and stable when a path moves."""
+    return route.name
 
 
 def _describe_errors(operation: dict[str, Any]) -> None:
@@ -23,8 +33,14 @@ def _describe_errors(operation: dict[str, Any]) -> None:
         responses.setdefault("413", {"description": "Content Too Large"})
         responses.setdefault("415", {"description": "Unsupported Media Type"})
     for status, response in responses.items():
-        if status.isdigit() and int(status) >= 400:
+        if status.isdigit() and int(status) >= 400 and not _has_own_body(response):
             response["content"] = {PROBLEM_JSON: {"schema": _PROBLEM_REF}}
+
+
+def _has_own_body(response: dict[str, Any]) -> bool:
+    """Whether a route documented a body of its own for this error, neither a problem nor FastAPI's 422."""
+    schemas = [media.get("schema") for media in response.get("content", {}).values()]
+    return any(schema and schema not in _GENERIC_ERROR_REFS for schema in schemas)
 
 
 def _point_at_rubric_schema(node: Any) -> Any:

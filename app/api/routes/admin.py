@@ -79,10 +79,14 @@ class AuditEventPublic(BaseModel):
     details: dict[str, Any]
 
 
-@router.get("/v1/audit", response_model=Page[AuditEventPublic], responses=problem_responses(422))
+class AuditEventPage(Page[AuditEventPublic]):
+    """One page of the audit log."""
+
+
+@router.get("/v1/audit", response_model=AuditEventPage, responses=problem_responses(422))
 def read_audit_log(
     session: SessionDep, caller: AdminDep, query: Annotated[AuditQuery, Query()], request: Request, response: Response
-) -> Page[AuditEventPublic]:
+) -> AuditEventPage:
     """Who changed what and when, newest first."""
     conditions = []
     if query.entity is not None:
@@ -109,4 +113,4 @@ def read_audit_log(
         )
         for row in rows
     ]
-    return Page[AuditEventPublic](items=items, total=total, limit=query.limit, offset=query.offset)
+    return AuditEventPage(items=items, total=total, limit=query.limit, offset=query.offset)

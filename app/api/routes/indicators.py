@@ -8,23 +8,22 @@ from app.api.access import READ, AnalystDep
 from app.api.deps import IndicatorDep, SessionDep
 from app.api.http.pages import next_page_link
 from app.api.http.problems import problem_responses
-from app.models.common import Page
 from app.models.filters import IndicatorFilters
-from app.models.indicator import IndicatorCreate, IndicatorPublic, IndicatorUpdate
+from app.models.indicator import IndicatorCreate, IndicatorPage, IndicatorPublic, IndicatorUpdate
 from app.services import indicators as service
 
 router = APIRouter(prefix="/v1/indicators", tags=["indicators"])
 
 
-@router.get("", dependencies=[READ], response_model=Page[IndicatorPublic], responses=problem_responses(422))
+@router.get("", dependencies=[READ], response_model=IndicatorPage, responses=problem_responses(422))
 def list_indicators(
     session: SessionDep, filters: Annotated[IndicatorFilters, Query()], request: Request, response: Response
-) -> Page[IndicatorPublic]:
+) -> IndicatorPage:
     """List the indicator catalogue, optionally one dimension of it."""
     rows, total = service.list_indicators(session=session, filters=filters)
     response.headers.update(next_page_link(request.url, filters, total))
     items = [IndicatorPublic.of(row) for row in rows]
-    return Page[IndicatorPublic](items=items, total=total, limit=filters.limit, offset=filters.offset)
+    return IndicatorPage(items=items, total=total, limit=filters.limit, offset=filters.offset)
 
 
 @router.post(

@@ -9,15 +9,14 @@ from app.api.access import READ, AnalystDep
 from app.api.deps import InstrumentDep, SessionDep
 from app.api.http.pages import page_response
 from app.api.http.problems import problem_responses
-from app.models.common import Page
 from app.models.filters import InstrumentFilters
-from app.models.instrument import InstrumentCreate, InstrumentPublic, InstrumentUpdate
+from app.models.instrument import InstrumentCreate, InstrumentPage, InstrumentPublic, InstrumentUpdate
 from app.services import instruments as service
 
 router = APIRouter(prefix="/v1/instruments", tags=["instruments"])
 
 
-@router.get("", dependencies=[READ], response_model=Page[InstrumentPublic], responses=problem_responses(422))
+@router.get("", dependencies=[READ], response_model=InstrumentPage, responses=problem_responses(422))
 def list_instruments(
     session: SessionDep, filters: Annotated[InstrumentFilters, Query()], request: Request
 ) -> JSONResponse:

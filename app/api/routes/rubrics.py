@@ -128,7 +128,7 @@ def read_rubric(session: SessionDep, rubric: RubricDep, response: Response) -> R
 
 
 @router.put("/{key}/draft", response_model=RubricPublic, responses=problem_responses(404, 412, 422, 428))
-def update_draft(
+def update_rubric_draft(
     session: SessionDep,
     caller: EditorDep,
     rubric: RubricDep,
@@ -185,7 +185,9 @@ def publish_rubric(
 
 
 @router.put("/{key}/default", response_model=RubricVersionPublic, responses=problem_responses(404, 422))
-def set_default(session: SessionDep, caller: EditorDep, rubric: RubricDep, body: DefaultRequest) -> RubricVersionPublic:
+def set_default_rubric(
+    session: SessionDep, caller: EditorDep, rubric: RubricDep, body: DefaultRequest
+) -> RubricVersionPublic:
     """Make a published version the default rubric of scores."""
     version = service.set_default(session=session, rubric=rubric, number=body.version, actor=caller.name)
     return _version(rubric, version, version.id)
@@ -197,7 +199,7 @@ def set_default(session: SessionDep, caller: EditorDep, rubric: RubricDep, body:
     response_model=list[RubricVersionSummary],
     responses=problem_responses(404, 422),
 )
-def list_versions(session: SessionDep, rubric: RubricDep) -> list[RubricVersionSummary]:
+def list_rubric_versions(session: SessionDep, rubric: RubricDep) -> list[RubricVersionSummary]:
     """List the published versions, oldest first."""
     default_id = service.default_version_id(session)
     return [_summary(version, default_id) for version in service.versions_of(session=session, rubric=rubric)]
@@ -209,7 +211,7 @@ def list_versions(session: SessionDep, rubric: RubricDep) -> list[RubricVersionS
     response_model=RubricVersionPublic,
     responses=problem_responses(404, 422),
 )
-def read_version(
+def read_rubric_version(
     session: SessionDep, rubric: RubricDep, number: Annotated[int, Path(ge=1, le=1_000_000)]
 ) -> RubricVersionPublic:
     """Read one published version with its whole tree."""
@@ -248,7 +250,7 @@ def _definition(session: SessionDep, rubric: Rubric, name: str) -> dict[str, Any
     response_model_by_alias=True,
     responses=problem_responses(404, 422),
 )
-def diff_versions(session: SessionDep, rubric: RubricDep, query: Annotated[DiffQuery, Query()]) -> RubricDiff:
+def diff_rubric_versions(session: SessionDep, rubric: RubricDep, query: Annotated[DiffQuery, Query()]) -> RubricDiff:
     """List every node added, removed, moved or re-weighted, and every rule changed, between two versions."""
     changes = rubric_diff(_definition(session, rubric, query.since), _definition(session, rubric, query.until))
     return RubricDiff(rubric=rubric.key, since=query.since, until=query.until, changes=changes)
