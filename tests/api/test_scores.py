@@ -263,8 +263,9 @@ def test_a_weight_that_is_not_a_bounded_number_is_refused_at_its_path(client: Te
     for body, path in (
         (f'{{"weights": {{"safeguards": {weight}}}}}', "body.weights.safeguards"),
         (
-            f'{{"definition": {{"key": "r", "label": "R", "dimensions": [{{"key": "d", "label": "D", "weight": {weight},'
-            ' "criteria": [{"key": "c", "label": "C", "indicator": "LD01", "normalisation": {"method": "rank"}}]}]}}',
+            f'{{"definition": {{"key": "r", "label": "R", "dimensions": [{{"key": "d", "label": "D", '
+            f'"weight": {weight}, "criteria": [{{"key": "c", "label": "C", "indicator": "LD01", '
+            '"normalisation": {"method": "rank"}}]}]}}',
             "body.definition.dimensions[0].weight",
         ),
     ):

@@ -84,9 +84,7 @@ OPERATIONS = [
 ]
 """Every operation with a response model but the score operations."""
 
-SCORE_OPERATIONS: list[Call] = []
-"""The score operations, each added here in the change that gives it its response model, one line each:
-
+SCORE_OPERATIONS: list[Call] = [
     Call("scores", "read_ranking", "", "Ranking | Problem | None"),
     Call("scores", "read_instrument_score", "id='x'", "ScoreExplanation | Problem | None"),
     Call("scores", "read_score_history", "id='x'", "ScoreHistory | Problem | None"),
@@ -94,7 +92,8 @@ SCORE_OPERATIONS: list[Call] = []
     Call("scores", "summarise_scores", "group_by=ANY", "ScoreSummary | Problem | None"),
     Call("scores", "preview_scores", "body=ANY", "Preview | Problem | None"),
     Call("scores", "read_sensitivity", "key='balanced'", "Sensitivity | Problem | None"),
-"""
+]
+"""The score operations, whose bodies are the models of :mod:`app.models.score_results`."""
 
 CALLS = OPERATIONS + SCORE_OPERATIONS
 
