@@ -3,6 +3,7 @@
 from fastapi import Depends, FastAPI
 
 from app.api.deps import refuse_unknown_query_parameters
+from app.api.http.docs import install_docs
 from app.api.http.limits import BodySizeLimit, require_json_body
 from app.api.http.metrics import install_metrics
 from app.api.http.middleware import install_middleware
@@ -28,6 +29,8 @@ def create_app() -> FastAPI:
         title="coopscore",
         version="0.1.0",
         description=DESCRIPTION,
+        docs_url=None,
+        redoc_url=None,
         dependencies=[Depends(refuse_unknown_query_parameters), Depends(require_json_body)],
     )
     settings = get_settings()
@@ -36,6 +39,7 @@ def create_app() -> FastAPI:
     )
     install_problem_handlers(app)
     install_openapi(app)
+    install_docs(app)
     app.add_middleware(BodySizeLimit, max_bytes=get_settings().max_body_bytes)
     install_middleware(app, get_settings())
     install_metrics(app)
