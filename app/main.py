@@ -3,6 +3,7 @@
 from fastapi import Depends, FastAPI
 
 from app.api.deps import refuse_unknown_query_parameters
+from app.api.http.docs import install_docs
 from app.api.http.limits import BodySizeLimit, require_json_body
 from app.api.http.metrics import install_metrics
 from app.api.http.middleware import install_middleware
@@ -29,6 +30,8 @@ def create_app() -> FastAPI:
         title="coopscore",
         version="0.1.0",
         description=DESCRIPTION,
+        docs_url=None,
+        redoc_url=None,
         dependencies=[Depends(refuse_unknown_query_parameters), Depends(require_json_body)],
         generate_unique_id_function=operation_id,
     )
@@ -39,6 +42,7 @@ def create_app() -> FastAPI:
     app.state.score_caches = ScoreCaches()
     install_problem_handlers(app)
     install_openapi(app)
+    install_docs(app)
     app.add_middleware(BodySizeLimit, max_bytes=get_settings().max_body_bytes)
     install_middleware(app, get_settings())
     install_metrics(app)

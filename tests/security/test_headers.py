@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from sqlmodel import Session
 
 from app.api.deps import get_read_session, get_session
+from app.api.http.docs import ASSET_CACHE_CONTROL, ASSETS_URL, FAVICON
 from app.logging import FORMAT, configure_logging
 from app.main import create_app
 from app.models.access import Role
@@ -78,6 +79,9 @@ RESPONSES = [
     pytest.param(lambda client: client.post("/v1/instruments", json=instrument_body()), 201, "no-store", id="201"),
     pytest.param(scores_not_modified, 304, "no-cache", id="304"),
     pytest.param(own_cache_control, 200, "private, max-age=60", id="200-own-cache-control"),
+    pytest.param(
+        lambda client: client.get(f"{ASSETS_URL}/{FAVICON}"), 200, ASSET_CACHE_CONTROL, id="200-documentation-asset"
+    ),
     pytest.param(lambda client: client.get("/healthz"), 200, None, id="200-outside-v1"),
     pytest.param(lambda client: client.get("/v1/nothing-here"), 404, "no-store", id="404-unknown-path"),
     pytest.param(lambda client: client.get("/nothing-here"), 404, "no-store", id="404-outside-v1"),
@@ -108,14 +112,14 @@ def test_every_response_carries_the_security_headers_and_a_cache_policy(
 
 
 @pytest.mark.parametrize(
-    ("path", "scripts"),
+    ("path", "scripts", "styles"),
     [
-        pytest.param("/docs", "script-src https://cdn.jsdelivr.net 'sha256-", id="swagger-ui"),
-        pytest.param("/redoc", "script-src https://cdn.jsdelivr.net;", id="redoc"),
+        pytest.param("/docs", "script-src 'self' 'sha256-", "style-src 'self';", id="swagger-ui"),
+        pytest.param("/redoc", "script-src 'self';", "style-src 'unsafe-inline'; worker-src blob:;", id="redoc"),
     ],
 )
-def test_documentation_pages_may_load_their_assets_and_nothing_else(
-    client: TestClient, path: str, scripts: str
+def test_documentation_pages_may_load_their_assets_from_the_app_and_nothing_else(
+    client: TestClient, path: str, scripts: str, styles: str
 ) -> None:
     response = client.get(path)
     policy = response.headers["content-security-policy"]
@@ -123,9 +127,13 @@ def test_documentation_pages_may_load_their_assets_and_nothing_else(
     assert response.status_code == 200
     assert policy.startswith("default-src 'none'; ")
     assert scripts in policy
+    assert styles in policy
+    assert "img-src 'self' data:;" in policy
+    assert "connect-src 'self';" in policy
     assert "frame-ancestors 'none'" in policy
     assert "'unsafe-eval'" not in policy
-    assert "script-src https://cdn.jsdelivr.net 'unsafe-inline'" not in policy
+    assert "script-src 'self' 'unsafe-inline'" not in policy
+    assert "http" not in policy
     assert response.headers["x-frame-options"] == "DENY"
     assert response.headers["x-content-type-options"] == "nosniff"
 

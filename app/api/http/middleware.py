@@ -16,6 +16,7 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.api.http.docs import DOCS_URL, REDOC_URL
 from app.logging import current_request_id
 from app.settings import Settings
 
@@ -26,19 +27,16 @@ API_POLICY = "default-src 'none'; frame-ancestors 'none'"
 """The Content-Security-Policy of everything but the documentation pages: JSON and CSV never load anything."""
 
 _DOCS_POLICY = (
-    "default-src 'none'; {sources}; img-src 'self' data: https://fastapi.tiangolo.com; connect-src 'self'; "
+    "default-src 'none'; script-src 'self'{{inline}}; {sources}; img-src 'self' data:; connect-src 'self'; "
     "frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 )
-SWAGGER_UI_POLICY = _DOCS_POLICY.format(
-    sources="script-src https://cdn.jsdelivr.net{inline}; style-src https://cdn.jsdelivr.net 'unsafe-inline'"
-)
-"""``/docs``: FastAPI's Swagger UI bundle and stylesheet from jsDelivr, its one inline script (allowed by hash),
-the styles Swagger UI sets inline, data: icons, the favicon, and fetching the OpenAPI document."""
-REDOC_POLICY = _DOCS_POLICY.format(
-    sources="script-src https://cdn.jsdelivr.net{inline}; style-src 'unsafe-inline' https://fonts.googleapis.com; "
-    "font-src https://fonts.gstatic.com; worker-src blob:"
-)
-"""``/redoc``: the ReDoc bundle from jsDelivr, its inline styles and Google fonts, and its search worker."""
+SWAGGER_UI_POLICY = _DOCS_POLICY.format(sources="style-src 'self'")
+"""``/docs``: Swagger UI's bundle and stylesheet, served by the app (``app.api.http.docs``), its one inline script
+(allowed by hash), data: icons, the favicon, and fetching the OpenAPI document and the operations tried out.
+Swagger UI sets its styles through the DOM, which ``style-src`` does not govern: it needs no inline styles."""
+REDOC_POLICY = _DOCS_POLICY.format(sources="style-src 'unsafe-inline'; worker-src blob:")
+"""``/redoc``: the ReDoc bundle and its logo, served by the app, the ``<style>`` elements it writes (it renders
+nothing without them), and its search worker, which it starts from a blob: URL."""
 
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -186,13 +184,13 @@ class ListedOriginsCORS:
 
 def install_middleware(app: FastAPI, settings: Settings) -> None:
     """Wrap the application (its error handling included) in the request id, security headers and CORS."""
-    docs_policies = {app.docs_url: SWAGGER_UI_POLICY, app.redoc_url: REDOC_POLICY}
+    docs_policies = {DOCS_URL: SWAGGER_UI_POLICY, REDOC_URL: REDOC_POLICY}
     build = app.build_middleware_stack
 
     def build_wrapped() -> ASGIApp:
         stack = build()
         if settings.cors_origins:
             stack = ListedOriginsCORS(stack, settings.cors_origins)
-        return RequestId(SecurityHeaders(stack, {path: policy for path, policy in docs_policies.items() if path}))
+        return RequestId(SecurityHeaders(stack, docs_policies))
 
     app.build_middleware_stack = build_wrapped  # type: ignore[method-assign]
