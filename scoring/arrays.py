@@ -71,12 +71,21 @@ def _min_tie_rank_1d(scores: FloatArray) -> FloatArray:
 def optional_float(value: float) -> float | None:
     """A float for JSON and typed results: None for NaN (no value), a plain Python float otherwise.
 
-    This and :func:`optional_floats` are the one place where a missing number (NaN) becomes ``None``.
+    This function and its kin below are the one place where a missing number (NaN) becomes ``None``.
 
     >>> optional_float(np.float64(2.5)), optional_float(np.nan)
     (2.5, None)
     """
     return None if value != value else float(value)
+
+
+def optional_int(value: float) -> int | None:
+    """A whole number held as a float (a rank) as an int; None for NaN.
+
+    >>> optional_int(np.float64(3.0)), optional_int(np.nan)
+    (3, None)
+    """
+    return None if value != value else int(value)
 
 
 def optional_floats(values: FloatArray) -> list[float | None]:

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from scoring.aggregate import aggregate, criterion_terms
-from scoring.arrays import FloatArray, optional_float
+from scoring.arrays import FloatArray, optional_float, optional_int
 from scoring.rubric import RatioTransform
 from scoring.wording import describe_rule, describe_value, number
 
@@ -159,7 +159,7 @@ def explain(scores: "ScoreSet", row: int) -> Explanation:
         rubric_label=plan.rubric.label,
         score=optional_float(scores.scores[row]),
         grade=scores.grades[row],
-        rank=None if math.isnan(rank) else int(rank),
+        rank=optional_int(rank),
         ranked=int(np.sum(~np.isnan(scores.ranks))),
         coverage=float(scores.coverage[row]),
         insufficient_data=insufficient_reason(scores, row),

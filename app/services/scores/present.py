@@ -11,6 +11,7 @@ import statistics
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
+import numpy as np
 import orjson
 from pydantic import BaseModel
 
@@ -35,7 +36,7 @@ from app.models.score_results import (
 )
 from app.services.scores.choose import ChosenRubric
 from app.services.scores.runs import ScoringRun
-from scoring.arrays import optional_float, optional_floats, optional_ints
+from scoring.arrays import optional_float, optional_floats, optional_int, optional_ints
 from scoring.explain import Explanation, insufficient_reason
 from scoring.sensitivity import SensitivityResult
 from scoring.whatif import Comparison as RunComparison
@@ -64,7 +65,7 @@ def _rows(fields: Iterable[str], columns: Sequence[Sequence[Any]]) -> Iterator[d
 def ranked_rows(run: ScoringRun) -> list[bytes]:
     """Every instrument's ranking row (:class:`RankedInstrument`), encoded, in the result's row order."""
     result = run.result
-    unscored = result.scores != result.scores
+    unscored = np.isnan(result.scores)
     reasons = [insufficient_reason(result, row) if gap else None for row, gap in enumerate(unscored.tolist())]
     keys = [criterion.key for criterion in result.plan.criteria]
     missing = [[keys[column] for column in columns] for columns in _true_rows(result.missing.T)]
@@ -156,7 +157,7 @@ def history(chosen: ChosenRubric, instrument: str, runs: Sequence[ScoringRun]) -
             HistoryPoint(
                 as_of=run.as_of,
                 score=optional_float(result.scores[row]),
-                rank=optional_ints(result.ranks[row : row + 1])[0],
+                rank=optional_int(result.ranks[row]),
                 grade=result.grades[row],
                 coverage=float(result.coverage[row]),
             )

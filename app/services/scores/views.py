@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
@@ -70,7 +71,7 @@ def _sorted(run: ScoringRun, sort: str) -> list[int]:
         "score": lambda row: (result.scores[row], ids[row]),
         "id": lambda row: ids[row],
     }
-    unscored = result.scores != result.scores
+    unscored = np.isnan(result.scores)
     if name == "id":
         scored, rest = list(range(len(ids))), []
     else:
