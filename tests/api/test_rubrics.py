@@ -18,7 +18,7 @@ URL = "/v1/rubrics"
 def catalogue(client: TestClient) -> None:
     assert client.post("/v1/indicators", json=indicator_body()).status_code == 201
     boolean = indicator_body(
-        key="SG01", name="Non-refoulement", dimension="safeguards", value_type="boolean", levels=[]
+        key="SG01", label="Non-refoulement", dimension="safeguards", value_type="boolean", levels=[]
     )
     assert client.post("/v1/indicators", json=boolean).status_code == 201
 

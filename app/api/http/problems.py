@@ -55,6 +55,9 @@ def _readable(error: dict[str, Any]) -> dict[str, Any]:
             "loc": ("body",),
             "msg": f"the body is not valid JSON ({reason} at character {position})",
         }
+    if error.get("type") == "extra_forbidden":
+        # Pydantic says "Extra inputs are not permitted"; the path names the field, the message says what is wrong.
+        return {**error, "loc": _without_union_tags(error.get("loc", ())), "msg": "is not a field this body accepts"}
     return {**error, "loc": _without_union_tags(error.get("loc", ()))}
 
 
