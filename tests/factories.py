@@ -108,7 +108,6 @@ def rubric_body(key: str = "balanced", **overrides: Any) -> dict[str, Any]:
     """A valid ``POST /v1/rubrics`` body."""
     body: dict[str, Any] = {
         "key": key,
-        "name": "Balanced rubric",
         "description": "Legal design counts twice as much as safeguards.",
         "definition": rubric_definition(key),
     }

@@ -54,6 +54,8 @@ OBSERVATION = text(
 )
 INDICATOR_NAMES = "ee4f470a7c24"
 """The revision that names the indicator columns as the engine does (label, min, max, higher and lower)."""
+RUBRIC_LABEL = "b8132ec7076a"
+"""The revision that drops ``rubric.name``: a rubric is named by its definition's label."""
 
 
 def test_upgrade_keeps_existing_rows(alembic_runner: MigrationContext, alembic_engine: Engine) -> None:
@@ -111,6 +113,38 @@ def test_indicator_columns_are_renamed_with_their_values_and_back(
             ("OC02", "Return rate", None, None, "higher_better"),
             ("OC03", "Found present", None, None, "neutral"),
         ]
+
+
+def test_rubric_name_gives_way_to_the_drafts_label_and_comes_back_from_it(
+    alembic_runner: MigrationContext, alembic_engine: Engine
+) -> None:
+    alembic_runner.migrate_up_before(RUBRIC_LABEL)
+    draft = '{"key": "balanced", "label": "Balanced", "dimensions": []}'
+    with alembic_engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO rubric (key, name, draft, draft_revision, created_at, updated_at)"
+                " VALUES ('balanced', 'An old name', :draft, 2, '2024-01-01', '2024-01-01')"
+            ),
+            {"draft": draft},
+        )
+        connection.execute(
+            text(
+                "INSERT INTO rubric_version (rubric_id, number, definition, author, note, published_at)"
+                " SELECT id, 1, draft, 'seed', 'First.', '2024-01-01' FROM rubric"
+            )
+        )
+
+    alembic_runner.migrate_up_one()
+    with alembic_engine.connect() as connection:
+        columns = connection.execute(text("SELECT * FROM rubric")).keys()
+        versions = connection.execute(text("SELECT number FROM rubric_version")).scalars().all()
+    assert ("name" in columns, versions) == (False, [1])
+
+    alembic_runner.migrate_down_one()
+    with alembic_engine.connect() as connection:
+        restored = connection.execute(text("SELECT key, name FROM rubric")).one()
+    assert tuple(restored) == ("balanced", "Balanced")
 
 
 def test_downgrade_to_base_leaves_no_table(alembic_runner: MigrationContext, alembic_engine: Engine) -> None:
