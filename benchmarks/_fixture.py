@@ -43,14 +43,14 @@ def indicator_rows(count: int) -> list[dict[str, Any]]:
         rows.append(
             {
                 "key": f"IND{index:02d}",
-                "name": f"Indicator {index}",
+                "label": f"Indicator {index}",
                 "dimension": f"dimension_{index % 5}",
                 "value_type": kind,
                 "levels": ["none", "partial", "full"] if kind == "ordinal" else [],
                 "categories": [],
-                "direction": "higher_better",
+                "direction": "higher",
                 "sources": [],
-                "min_value": 0.0 if kind == "number" else None,
+                "min": 0.0 if kind == "number" else None,
                 "created_at": now,
                 "updated_at": now,
             }

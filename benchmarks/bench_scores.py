@@ -75,7 +75,7 @@ def rubric() -> dict[str, Any]:
 def publish(client: httpx.Client) -> None:
     """Create and publish the benchmark rubric as the default, with an admin key."""
     key = {"X-API-Key": admin_key("benchmark")}
-    body = {"key": "bench", "name": "Benchmark", "definition": rubric()}
+    body = {"key": "bench", "definition": rubric()}
     created = client.post("/v1/rubrics", json=body, headers=key)
     created.raise_for_status()
     client.post(

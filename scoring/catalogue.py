@@ -18,7 +18,7 @@ from typing import Literal, Self
 from pydantic import BaseModel, ConfigDict, Field, FiniteFloat, model_validator
 
 ValueType = Literal["number", "percent", "boolean", "ordinal", "category"]
-IndicatorDirection = Literal["higher_better", "lower_better", "neutral"]
+IndicatorDirection = Literal["higher", "lower", "neutral"]
 
 
 class IndicatorSpec(BaseModel):
@@ -39,7 +39,7 @@ class IndicatorSpec(BaseModel):
     categories: list[str] = Field(default_factory=list, description="Category keys, in their encoded order.")
     min: FiniteFloat | None = None
     max: FiniteFloat | None = None
-    direction: IndicatorDirection = "higher_better"
+    direction: IndicatorDirection = "higher"
     unit: str | None = None
 
     @model_validator(mode="after")

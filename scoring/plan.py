@@ -243,7 +243,7 @@ def _criterion(
         message = f"a {method} map needs the catalogue entry of {criterion.indicator!r} to decode its values"
         problems.append(RubricProblem(path=f"{path}.normalisation", message=message))
     direction = getattr(criterion.normalisation, "direction", None)
-    higher = direction == "higher" if direction else not (spec and spec.direction == "lower_better")
+    higher = direction == "higher" if direction else not (spec and spec.direction == "lower")
     ratio = criterion.transform if isinstance(criterion.transform, RatioTransform) else None
     return CriterionPlan(
         key=criterion.key,

@@ -202,11 +202,11 @@ def _load_rubric(session: Session, seed: RubricSeed, actor: str, tally: Tally) -
     definition = rubrics.checked_definition(seed.rubric.definition, engine_catalogue(session), key=key)
     versions = rubrics.versions_of(session=session, rubric=rubric)
     published = bool(versions) and versions[-1].definition == definition
-    described = (rubric.name, rubric.description) == (seed.rubric.name, seed.rubric.description)
+    described = rubric.description == seed.rubric.description
     if published and described:
         tally.unchanged += 1
         return
-    draft = DraftUpdate(definition=seed.rubric.definition, name=seed.rubric.name, description=seed.rubric.description)
+    draft = DraftUpdate(definition=seed.rubric.definition, description=seed.rubric.description)
     rubric = rubrics.update_draft(
         session=session, rubric=rubric, data=draft, revision=rubric.draft_revision, actor=actor
     )

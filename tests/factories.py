@@ -31,11 +31,11 @@ def indicator_body(**overrides: Any) -> dict[str, Any]:
     """A valid ``POST /v1/indicators`` body: by default an ordinal indicator with three levels."""
     body: dict[str, Any] = {
         "key": "LD01",
-        "name": "Legal bindingness of the instrument",
+        "label": "Legal bindingness of the instrument",
         "dimension": "legal_design",
         "value_type": "ordinal",
         "levels": ["political declaration", "binding with implementing acts", "binding treaty"],
-        "direction": "higher_better",
+        "direction": "higher",
     }
     body.update(overrides)
     if body["value_type"] != "ordinal" and "levels" not in overrides:
@@ -108,7 +108,6 @@ def rubric_body(key: str = "balanced", **overrides: Any) -> dict[str, Any]:
     """A valid ``POST /v1/rubrics`` body."""
     body: dict[str, Any] = {
         "key": key,
-        "name": "Balanced rubric",
         "description": "Legal design counts twice as much as safeguards.",
         "definition": rubric_definition(key),
     }

@@ -21,13 +21,13 @@ class Indicator(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(sa_column=Column(String(64), nullable=False, unique=True))
-    name: str = Field(sa_type=String(300))
+    label: str = Field(sa_type=String(300))
     dimension: str = Field(sa_type=String(120), index=True)
     description: str | None = Field(default=None, sa_type=String(10_000))
     value_type: str = Field(sa_type=String(20))
     unit: str | None = Field(default=None, sa_type=String(300))
-    min_value: float | None = None
-    max_value: float | None = None
+    min: float | None = None
+    max: float | None = None
     levels: list[str] = Field(default_factory=list, sa_type=JSON)
     categories: list[str] = Field(default_factory=list, sa_type=JSON)
     direction: str = Field(sa_type=String(20))
@@ -39,13 +39,13 @@ class Indicator(SQLModel, table=True):
 class IndicatorBase(Strict):
     """Fields a client sets on an indicator."""
 
-    name: Name
+    label: Name
     dimension: Slug = PydanticField(description="The dimension the indicator belongs to, e.g. legal_design.")
     description: LongText | None = PydanticField(default=None, description="What the indicator measures.")
     value_type: ValueType
     unit: Name | None = None
-    min_value: Number | None = PydanticField(default=None, description="Lowest valid value (numbers).")
-    max_value: Number | None = PydanticField(default=None, description="Highest valid value (numbers).")
+    min: Number | None = PydanticField(default=None, description="Lowest valid value (numbers).")
+    max: Number | None = PydanticField(default=None, description="Highest valid value (numbers).")
     levels: list[Name] = PydanticField(
         default_factory=list,
         validate_default=True,
@@ -53,17 +53,17 @@ class IndicatorBase(Strict):
         description="Ordinal levels from lowest to highest; a value is the level's position (0, 1, ...).",
     )
     categories: list[Slug] = PydanticField(default_factory=list, validate_default=True, max_length=MAX_LEVELS)
-    direction: Direction = Direction.higher_better
+    direction: Direction = "higher"
     sources: list[Source] = PydanticField(default_factory=list, max_length=100)
 
-    @field_validator("min_value", "max_value")
+    @field_validator("min", "max")
     @classmethod
     def _range_of_numbers(cls, bound: float | None, info: ValidationInfo) -> float | None:
         if bound is not None and info.data.get("value_type") not in (ValueType.number, ValueType.percent):
             raise ValueError("only number and percent indicators have a valid range")
-        low = info.data.get("min_value")
-        if info.field_name == "max_value" and bound is not None and low is not None and low >= bound:
-            raise ValueError(f"min_value ({low}) must be below max_value ({bound})")
+        low = info.data.get("min")
+        if info.field_name == "max" and bound is not None and low is not None and low >= bound:
+            raise ValueError(f"min ({low}) must be below max ({bound})")
         return bound
 
     @field_validator("levels", "categories")
@@ -92,13 +92,13 @@ class IndicatorCreate(IndicatorBase):
 class IndicatorUpdate(Strict):
     """Body of ``PATCH /v1/indicators/{key}``: any subset of the fields."""
 
-    name: Name | None = NOT_NULL
+    label: Name | None = NOT_NULL
     dimension: Slug | None = NOT_NULL
     description: LongText | None = None
     value_type: ValueType | None = NOT_NULL
     unit: Name | None = None
-    min_value: Number | None = None
-    max_value: Number | None = None
+    min: Number | None = None
+    max: Number | None = None
     levels: Annotated[list[Name], PydanticField(max_length=MAX_LEVELS)] | None = NOT_NULL
     categories: Annotated[list[Slug], PydanticField(max_length=MAX_LEVELS)] | None = NOT_NULL
     direction: Direction | None = NOT_NULL
@@ -117,7 +117,6 @@ class IndicatorPublic(IndicatorBase):
         """Build the public view of a stored indicator."""
         fields = {name: getattr(row, name) for name in cls.model_fields if name != "sources"}
         fields["value_type"] = ValueType(row.value_type)
-        fields["direction"] = Direction(row.direction)
         fields["sources"] = [Source.model_construct(**source) for source in row.sources]
         return cls.model_construct(**fields)
 

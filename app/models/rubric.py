@@ -18,13 +18,15 @@ from app.models.types import LongText, Name, Slug
 
 
 class Rubric(SQLModel, table=True):
-    """A named rubric with its working draft; ``draft_revision`` moves on with every edit and publication."""
+    """A rubric with its working draft; ``draft_revision`` moves on with every edit and publication.
+
+    Its display name is its draft's ``label``: the definition is the one place a rubric is named.
+    """
 
     __tablename__ = "rubric"
 
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(sa_column=Column(String(120), nullable=False, unique=True))
-    name: str = Field(sa_type=String(300))
     description: str | None = Field(default=None, sa_type=String(10_000))
     draft: dict[str, Any] = Field(sa_type=JSON)
     draft_revision: int = 1
@@ -71,7 +73,6 @@ class RubricCreate(Strict):
     """Body of ``POST /v1/rubrics``: a new rubric and its first draft."""
 
     key: Slug
-    name: Name
     description: LongText | None = None
     definition: RubricDefinition
 
@@ -80,7 +81,6 @@ class DraftUpdate(Strict):
     """Body of ``PUT /v1/rubrics/{key}/draft``: the whole new draft."""
 
     definition: RubricDefinition
-    name: Name | None = None
     description: LongText | None = None
 
 
@@ -124,7 +124,7 @@ class RubricPublic(Strict):
     """A rubric, its draft and its versions."""
 
     key: str
-    name: str
+    label: str = PydanticField(description="The rubric's name: its draft's label.")
     description: str | None
     draft: dict[str, Any]
     draft_revision: int

@@ -7,7 +7,7 @@ Every string the API accepts is bounded and free of NUL bytes, and every integer
 import re
 from datetime import UTC, date, datetime
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Literal
 
 import pycountry
 from pydantic import AfterValidator, BeforeValidator, Field, Strict, StringConstraints, WithJsonSchema
@@ -207,10 +207,9 @@ class ValueType(StrEnum):
     category = "category"
 
 
-class Direction(StrEnum):
-    higher_better = "higher_better"
-    lower_better = "lower_better"
-    neutral = "neutral"
+Direction = Literal["higher", "lower", "neutral"]
+"""Which values of an indicator are better; ``neutral`` takes no side (a criterion may set its own). The engine's
+words; a literal rather than an enum, whose member ``lower`` would hide ``str.lower``."""
 
 
 class Confidence(StrEnum):

@@ -7,15 +7,15 @@ from scoring.catalogue import IndicatorSpec
 
 
 def indicator_spec(indicator: Indicator) -> IndicatorSpec:
-    """The engine's view of one catalogue entry (value types and directions use the same names on both sides)."""
+    """The engine's view of one catalogue entry: every field has the same name and values on both sides."""
     return IndicatorSpec(
         key=indicator.key,
-        label=indicator.name,
+        label=indicator.label,
         value_type=indicator.value_type,
         levels=indicator.levels,
         categories=indicator.categories,
-        min=indicator.min_value,
-        max=indicator.max_value,
+        min=indicator.min,
+        max=indicator.max,
         direction=indicator.direction,
         unit=indicator.unit,
     )

@@ -14,7 +14,8 @@ from app.models.indicator import IndicatorBase, IndicatorCreate, IndicatorPublic
 from app.services.audit import commit_change, record_event
 from app.services.rubrics import rubrics_using
 
-_SHAPE_FIELDS = {"value_type", "levels", "categories", "min_value", "max_value"}
+_SHAPE_FIELDS = {"value_type", "levels", "categories", "min", "max"}
+_RANGE_FIELDS = {"min", "max"}
 
 
 def get_indicator(*, session: Session, key: str) -> Indicator:
@@ -48,8 +49,8 @@ def update_indicator(*, session: Session, indicator: Indicator, changes: Indicat
     reshaped = {name for name in _SHAPE_FIELDS if stored[name] != getattr(indicator, name)}
     if reshaped:
         _refuse_reshape_with_observations(session, indicator, valid, reshaped)
-    if reshaped - {"min_value", "max_value"} and (users := rubrics_using(session, indicator.key)):
-        fields = ", ".join(sorted(reshaped - {"min_value", "max_value"}))
+    if reshaped - _RANGE_FIELDS and (users := rubrics_using(session, indicator.key)):
+        fields = ", ".join(sorted(reshaped - _RANGE_FIELDS))
         raise Conflict(
             f"{indicator.key!r} is used by the rubrics {', '.join(users)}; its {fields} can no longer change, "
             "or their published versions would score differently."
@@ -89,13 +90,13 @@ def _refuse_reshape_with_observations(
     count, lowest, highest = values
     if count == 0:
         return
-    if reshaped - {"min_value", "max_value"}:
-        fields = ", ".join(sorted(reshaped - {"min_value", "max_value"}))
+    if reshaped - _RANGE_FIELDS:
+        fields = ", ".join(sorted(reshaped - _RANGE_FIELDS))
         raise Conflict(f"{count} values are recorded for {indicator.key!r}; its {fields} can no longer change.")
-    if valid.min_value is not None and lowest is not None and lowest < valid.min_value:
-        raise Conflict(f"A recorded value ({lowest}) is below the new min_value ({valid.min_value}).")
-    if valid.max_value is not None and highest is not None and highest > valid.max_value:
-        raise Conflict(f"A recorded value ({highest}) is above the new max_value ({valid.max_value}).")
+    if valid.min is not None and lowest is not None and lowest < valid.min:
+        raise Conflict(f"A recorded value ({lowest}) is below the new min ({valid.min}).")
+    if valid.max is not None and highest is not None and highest > valid.max:
+        raise Conflict(f"A recorded value ({highest}) is above the new max ({valid.max}).")
 
 
 def _clash(key: str) -> str:

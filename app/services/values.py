@@ -25,8 +25,8 @@ class ValueMismatch(ValueError):
 def _as_number(indicator: Indicator, value: object) -> StoredValue:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ValueMismatch(f"{indicator.key} takes a number, not {value!r}")
-    low = indicator.min_value if indicator.min_value is not None else _default_low(indicator)
-    high = indicator.max_value if indicator.max_value is not None else _default_high(indicator)
+    low = indicator.min if indicator.min is not None else _default_low(indicator)
+    high = indicator.max if indicator.max is not None else _default_high(indicator)
     if (low is not None and value < low) or (high is not None and value > high):
         raise ValueMismatch(f"{indicator.key} takes values from {_bound(low)} to {_bound(high)}, not {value!r}")
     return StoredValue(number=float(value))

@@ -14,7 +14,7 @@ URL = "/v1/instruments/cis-illegal-migration-1998/observations"
 def stored(client: TestClient) -> None:
     client.post("/v1/instruments", json=instrument_body())
     client.post("/v1/indicators", json=indicator_body())
-    client.post("/v1/indicators", json=indicator_body(key="SG01", name="Non-refoulement", value_type="boolean"))
+    client.post("/v1/indicators", json=indicator_body(key="SG01", label="Non-refoulement", value_type="boolean"))
 
 
 def count(session: Session, table: type[Observation] | type[RubricVersion]) -> int:

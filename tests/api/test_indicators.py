@@ -13,7 +13,7 @@ def test_indicator_round_trips_with_levels_and_sources(client: TestClient) -> No
     body = client.get("/v1/indicators/LD01").json()
 
     assert body["levels"] == ["political declaration", "binding with implementing acts", "binding treaty"]
-    assert (body["value_type"], body["direction"], body["sources"]) == ("ordinal", "higher_better", sources)
+    assert (body["value_type"], body["direction"], body["sources"]) == ("ordinal", "higher", sources)
 
 
 def test_list_filters_by_dimension(client: TestClient) -> None:
@@ -40,8 +40,8 @@ def test_list_filters_by_dimension(client: TestClient) -> None:
             id="levels-on-boolean",
         ),
         pytest.param(
-            {"value_type": "number", "levels": [], "min_value": 5, "max_value": 5},
-            "min_value (5.0) must be below max_value (5.0)",
+            {"value_type": "number", "levels": [], "min": 5, "max": 5},
+            "min (5.0) must be below max (5.0)",
             id="empty-range",
         ),
         pytest.param(
@@ -67,10 +67,10 @@ def test_duplicate_key_is_a_conflict(client: TestClient) -> None:
 def test_patch_renames_and_keeps_the_rest(client: TestClient) -> None:
     client.post("/v1/indicators", json=indicator_body())
 
-    response = client.patch("/v1/indicators/LD01", json={"name": "Bindingness"})
+    response = client.patch("/v1/indicators/LD01", json={"label": "Bindingness"})
 
     assert response.status_code == 200
-    assert (response.json()["name"], response.json()["value_type"]) == ("Bindingness", "ordinal")
+    assert (response.json()["label"], response.json()["value_type"]) == ("Bindingness", "ordinal")
 
 
 def test_levels_are_fixed_once_values_are_recorded(client: TestClient) -> None:
@@ -92,19 +92,45 @@ def test_range_may_narrow_only_around_recorded_values(client: TestClient) -> Non
         json=observation_body(indicator="OC01", value=50),
     )
 
-    assert client.patch("/v1/indicators/OC01", json={"max_value": 40}).status_code == 409
-    assert client.patch("/v1/indicators/OC01", json={"max_value": 60}).status_code == 200
+    assert client.patch("/v1/indicators/OC01", json={"max": 40}).status_code == 409
+    assert client.patch("/v1/indicators/OC01", json={"max": 60}).status_code == 200
 
 
 def test_unknown_indicator_is_404(client: TestClient) -> None:
     assert client.get("/v1/indicators/NOPE").status_code == 404
 
 
-@pytest.mark.parametrize("field", ["levels", "sources", "name"])
-def test_patch_refuses_null_lists_and_names(client: TestClient, field: str) -> None:
+@pytest.mark.parametrize("field", ["levels", "sources", "label"])
+def test_patch_refuses_null_lists_and_labels(client: TestClient, field: str) -> None:
     client.post("/v1/indicators", json=indicator_body())
 
     response = client.patch("/v1/indicators/LD01", json={field: None})
 
     assert response.status_code == 422
     assert response.json()["errors"][0]["path"] == f"body.{field}"
+
+
+@pytest.mark.parametrize(
+    ("old", "error"),
+    [
+        pytest.param({"name": "Returns"}, ("body.name", "is not a field this body accepts"), id="name"),
+        pytest.param({"min_value": 0}, ("body.min_value", "is not a field this body accepts"), id="min_value"),
+        pytest.param({"max_value": 9}, ("body.max_value", "is not a field this body accepts"), id="max_value"),
+        pytest.param(
+            {"direction": "higher_better"},
+            ("body.direction", "Input should be 'higher', 'lower' or 'neutral'"),
+            id="higher_better",
+        ),
+    ],
+)
+def test_old_field_names_are_refused_naming_the_field(
+    client: TestClient, old: dict[str, object], error: tuple[str, str]
+) -> None:
+    client.post("/v1/indicators", json=indicator_body(key="OC01", value_type="number", levels=[]))
+
+    created = client.post("/v1/indicators", json=indicator_body(key="OC02", value_type="number", levels=[]) | old)
+    patched = client.patch("/v1/indicators/OC01", json=old)
+
+    for response in (created, patched):
+        assert response.status_code == 422
+        assert [(problem["path"], problem["message"]) for problem in response.json()["errors"]] == [error]

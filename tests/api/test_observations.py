@@ -20,20 +20,20 @@ def catalogue(client: TestClient) -> None:
         indicator_body(),
         indicator_body(
             key="OC01",
-            name="Returns effected",
+            label="Returns effected",
             dimension="outcomes",
             value_type="number",
             levels=[],
-            min_value=0,
+            min=0,
             unit="persons",
         ),
-        indicator_body(key="OC02", name="Return rate", dimension="outcomes", value_type="percent", levels=[]),
+        indicator_body(key="OC02", label="Return rate", dimension="outcomes", value_type="percent", levels=[]),
         indicator_body(
-            key="SG01", name="Non-refoulement clause", dimension="safeguards", value_type="boolean", levels=[]
+            key="SG01", label="Non-refoulement clause", dimension="safeguards", value_type="boolean", levels=[]
         ),
         indicator_body(
             key="IM01",
-            name="Review body",
+            label="Review body",
             dimension="institutional",
             value_type="category",
             levels=[],

@@ -18,7 +18,7 @@ URL = "/v1/rubrics"
 def catalogue(client: TestClient) -> None:
     assert client.post("/v1/indicators", json=indicator_body()).status_code == 201
     boolean = indicator_body(
-        key="SG01", name="Non-refoulement", dimension="safeguards", value_type="boolean", levels=[]
+        key="SG01", label="Non-refoulement", dimension="safeguards", value_type="boolean", levels=[]
     )
     assert client.post("/v1/indicators", json=boolean).status_code == 201
 
@@ -53,6 +53,37 @@ def test_created_rubric_reads_back_with_its_draft_and_etag(client: TestClient) -
         [],
         None,
     )
+
+
+def test_a_rubric_is_named_by_its_drafts_label(client: TestClient) -> None:
+    etag = create(client)
+    relabelled = rubric_definition(label="Balanced, revised")
+
+    before = client.get(f"{URL}/balanced").json()
+    after = client.put(f"{URL}/balanced/draft", json={"definition": relabelled}, headers={"If-Match": etag}).json()
+
+    assert (before["label"], after["label"]) == ("Balanced", "Balanced, revised")
+    assert "name" not in before
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        pytest.param("POST", URL, rubric_body(name="Balanced rubric"), id="create"),
+        pytest.param("PUT", f"{URL}/balanced/draft", {"definition": rubric_definition(), "name": "B"}, id="draft"),
+    ],
+)
+def test_a_rubric_name_beside_its_definition_is_refused(
+    client: TestClient, method: str, path: str, body: dict[str, Any]
+) -> None:
+    etag = create(client)
+
+    response = client.request(method, path, json=body, headers={"If-Match": etag})
+
+    assert response.status_code == 422
+    assert [(problem["path"], problem["message"]) for problem in response.json()["errors"]] == [
+        ("body.name", "is not a field this body accepts")
+    ]
 
 
 def test_publishing_freezes_the_draft_as_version_one(client: TestClient) -> None:

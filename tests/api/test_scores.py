@@ -17,7 +17,7 @@ INSTRUMENTS = {"cis-1998": "CIS", "eu-russia-2006": "EU", "un-smuggling-2000": "
 def scored(client: TestClient) -> None:
     """Three instruments (one without values), two indicators, a published default rubric."""
     client.post("/v1/indicators", json=indicator_body())
-    client.post("/v1/indicators", json=indicator_body(key="SG01", name="Non-refoulement", value_type="boolean"))
+    client.post("/v1/indicators", json=indicator_body(key="SG01", label="Non-refoulement", value_type="boolean"))
     for number, (slug, organisation) in enumerate(INSTRUMENTS.items()):
         client.post("/v1/instruments", json=instrument_body(id=slug, organisation=organisation))
         if number < 2:

@@ -76,7 +76,7 @@ def test_concurrent_corrections_of_one_value_store_exactly_one(server: httpx.Cli
 
 def test_eight_publishes_with_one_etag_give_exactly_one_version(server: httpx.Client) -> None:
     server.post("/v1/indicators", json=indicator_body()).raise_for_status()
-    boolean = indicator_body(key="SG01", name="Non-refoulement", dimension="safeguards", value_type="boolean")
+    boolean = indicator_body(key="SG01", label="Non-refoulement", dimension="safeguards", value_type="boolean")
     server.post("/v1/indicators", json=boolean).raise_for_status()
     etag = server.post("/v1/rubrics", json=rubric_body()).headers["etag"]
     publish = ("POST", "/v1/rubrics/balanced/publish", {"note": "v1"})

@@ -40,19 +40,29 @@ def alembic_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[E
         engine.dispose()
 
 
+INSTRUMENT = text(
+    "INSERT INTO instrument (slug, title, short_name, kind, scope, organisation, legal_status,"
+    " verification, signed, key_provisions, mechanisms, uncertainties, sources, created_at, updated_at)"
+    " VALUES"
+    " ('cis-1998', 'Agreement', 'CIS 1998', 'regional_agreement', 'regional', 'CIS', 'in_force',"
+    " 'verified', '1998-03', '[]', '[]', '[]', '[]', '2024-01-01', '2024-01-01')"
+)
+OBSERVATION = text(
+    "INSERT INTO observation (instrument_id, indicator_id, value_number, observed_on, evidence, confidence,"
+    " recorded_by, recorded_at) SELECT instrument.id, indicator.id, 3, '2020-01-01', '{}', 'high', 'seed',"
+    " '2024-01-01' FROM instrument, indicator"
+)
+INDICATOR_NAMES = "ee4f470a7c24"
+"""The revision that names the indicator columns as the engine does (label, min, max, higher and lower)."""
+RUBRIC_LABEL = "b8132ec7076a"
+"""The revision that drops ``rubric.name``: a rubric is named by its definition's label."""
+
+
 def test_upgrade_keeps_existing_rows(alembic_runner: MigrationContext, alembic_engine: Engine) -> None:
     first = alembic_runner.history.revisions[1]  # [0] is "base"
     alembic_runner.migrate_up_to(first)
     with alembic_engine.begin() as connection:
-        connection.execute(
-            text(
-                "INSERT INTO instrument (slug, title, short_name, kind, scope, organisation, legal_status,"
-                " verification, signed, key_provisions, mechanisms, uncertainties, sources, created_at, updated_at)"
-                " VALUES"
-                " ('cis-1998', 'Agreement', 'CIS 1998', 'regional_agreement', 'regional', 'CIS', 'in_force',"
-                " 'verified', '1998-03', '[]', '[]', '[]', '[]', '2024-01-01', '2024-01-01')"
-            )
-        )
+        connection.execute(INSTRUMENT)
         connection.execute(text("INSERT INTO party (instrument_id, code) SELECT id, 'UZB' FROM instrument"))
 
     alembic_runner.migrate_up_to("heads")
@@ -62,6 +72,79 @@ def test_upgrade_keeps_existing_rows(alembic_runner: MigrationContext, alembic_e
         parties = connection.execute(text("SELECT code FROM party")).scalars().all()
     assert tuple(row) == ("cis-1998", "1998-03")
     assert parties == ["UZB"]
+
+
+def test_indicator_columns_are_renamed_with_their_values_and_back(
+    alembic_runner: MigrationContext, alembic_engine: Engine
+) -> None:
+    alembic_runner.migrate_up_before(INDICATOR_NAMES)
+    with alembic_engine.begin() as connection:
+        connection.execute(INSTRUMENT)
+        connection.execute(
+            text(
+                "INSERT INTO indicator (key, name, dimension, value_type, min_value, max_value, levels, categories,"
+                " direction, sources, created_at, updated_at) VALUES"
+                " ('OC01', 'Returns', 'outcomes', 'number', 0, 50, '[]', '[]', 'lower_better', '[]',"
+                " '2024-01-01', '2024-01-01'),"
+                " ('OC02', 'Return rate', 'outcomes', 'percent', NULL, NULL, '[]', '[]', 'higher_better', '[]',"
+                " '2024-01-01', '2024-01-01'),"
+                " ('OC03', 'Found present', 'outcomes', 'number', NULL, NULL, '[]', '[]', 'neutral', '[]',"
+                " '2024-01-01', '2024-01-01')"
+            )
+        )
+        connection.execute(OBSERVATION)
+
+    alembic_runner.migrate_up_one()
+    with alembic_engine.connect() as connection:
+        renamed = connection.execute(text('SELECT key, label, "min", "max", direction FROM indicator ORDER BY key'))
+        observations = connection.execute(text("SELECT count(*) FROM observation")).scalar_one()
+        assert [tuple(row) for row in renamed] == [
+            ("OC01", "Returns", 0.0, 50.0, "lower"),
+            ("OC02", "Return rate", None, None, "higher"),
+            ("OC03", "Found present", None, None, "neutral"),
+        ]
+    assert observations == 3
+
+    alembic_runner.migrate_down_one()
+    with alembic_engine.connect() as connection:
+        restored = connection.execute(text("SELECT key, name, min_value, max_value, direction FROM indicator"))
+        assert sorted(tuple(row) for row in restored) == [
+            ("OC01", "Returns", 0.0, 50.0, "lower_better"),
+            ("OC02", "Return rate", None, None, "higher_better"),
+            ("OC03", "Found present", None, None, "neutral"),
+        ]
+
+
+def test_rubric_name_gives_way_to_the_drafts_label_and_comes_back_from_it(
+    alembic_runner: MigrationContext, alembic_engine: Engine
+) -> None:
+    alembic_runner.migrate_up_before(RUBRIC_LABEL)
+    draft = '{"key": "balanced", "label": "Balanced", "dimensions": []}'
+    with alembic_engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO rubric (key, name, draft, draft_revision, created_at, updated_at)"
+                " VALUES ('balanced', 'An old name', :draft, 2, '2024-01-01', '2024-01-01')"
+            ),
+            {"draft": draft},
+        )
+        connection.execute(
+            text(
+                "INSERT INTO rubric_version (rubric_id, number, definition, author, note, published_at)"
+                " SELECT id, 1, draft, 'seed', 'First.', '2024-01-01' FROM rubric"
+            )
+        )
+
+    alembic_runner.migrate_up_one()
+    with alembic_engine.connect() as connection:
+        columns = connection.execute(text("SELECT * FROM rubric")).keys()
+        versions = connection.execute(text("SELECT number FROM rubric_version")).scalars().all()
+    assert ("name" in columns, versions) == (False, [1])
+
+    alembic_runner.migrate_down_one()
+    with alembic_engine.connect() as connection:
+        restored = connection.execute(text("SELECT key, name FROM rubric")).one()
+    assert tuple(restored) == ("balanced", "Balanced")
 
 
 def test_downgrade_to_base_leaves_no_table(alembic_runner: MigrationContext, alembic_engine: Engine) -> None:

@@ -249,7 +249,7 @@ def test_outliers_are_winsorised_and_flagged(kit: SimpleNamespace) -> None:
 
 
 def test_direction_comes_from_the_catalogue_when_the_rubric_leaves_it_out(kit: SimpleNamespace) -> None:
-    catalogue = {key: IndicatorSpec(key=key, label=key, direction="lower_better") for key in ("A", "B", "C")}
+    catalogue = {key: IndicatorSpec(key=key, label=key, direction="lower") for key in ("A", "B", "C")}
     result = score(three_criteria(kit), data_of([[2.0, 2.0, 2.0]], catalogue=catalogue))
     assert result.scores.tolist() == [pytest.approx(80.0)]
 

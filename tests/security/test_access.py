@@ -24,7 +24,7 @@ WRITES: list[tuple[str, str, Any, Role]] = [
     ("PATCH", "/v1/instruments/cis-illegal-migration-1998", {"summary": "Changed."}, Role.analyst),
     ("DELETE", "/v1/instruments/cis-illegal-migration-1998", None, Role.analyst),
     ("POST", "/v1/indicators", indicator_body(key="NEW1"), Role.analyst),
-    ("PATCH", "/v1/indicators/LD01", {"name": "Renamed"}, Role.analyst),
+    ("PATCH", "/v1/indicators/LD01", {"label": "Renamed"}, Role.analyst),
     ("POST", "/v1/instruments/cis-illegal-migration-1998/observations", observation_body(), Role.analyst),
     ("POST", "/v1/rubrics", rubric_body(key="other"), Role.editor),
     ("PUT", "/v1/rubrics/balanced/draft", {"definition": rubric_body()["definition"]}, Role.editor),
@@ -42,7 +42,7 @@ def stored(client: TestClient) -> None:
     """An instrument, two indicators and a published rubric, made with the admin key of ``client``."""
     client.post("/v1/instruments", json=instrument_body())
     client.post("/v1/indicators", json=indicator_body())
-    client.post("/v1/indicators", json=indicator_body(key="SG01", name="Non-refoulement", value_type="boolean"))
+    client.post("/v1/indicators", json=indicator_body(key="SG01", label="Non-refoulement", value_type="boolean"))
     etag = client.post("/v1/rubrics", json=rubric_body()).headers["etag"]
     client.post("/v1/rubrics/balanced/publish", json={"note": "v1"}, headers={"If-Match": etag})
 

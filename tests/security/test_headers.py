@@ -42,7 +42,7 @@ def app_of(client: TestClient) -> FastAPI:
 
 def scores_not_modified(client: TestClient) -> httpx.Response:
     client.post("/v1/indicators", json=indicator_body())
-    client.post("/v1/indicators", json=indicator_body(key="SG01", name="Non-refoulement", value_type="boolean"))
+    client.post("/v1/indicators", json=indicator_body(key="SG01", label="Non-refoulement", value_type="boolean"))
     etag = client.post("/v1/rubrics", json=rubric_body()).headers["etag"]
     published = client.post(
         "/v1/rubrics/balanced/publish", json={"note": "v1", "make_default": True}, headers={"If-Match": etag}

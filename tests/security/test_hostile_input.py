@@ -94,8 +94,8 @@ CASES = [
     pytest.param(
         "POST",
         "/v1/indicators",
-        '{"key": "N1", "name": "n", "dimension": "d", "value_type": "number", "max_value": -Infinity}',
-        "body.max_value",
+        '{"key": "N1", "label": "n", "dimension": "d", "value_type": "number", "max": -Infinity}',
+        "body.max",
         id="infinite-bound",
     ),
     pytest.param(

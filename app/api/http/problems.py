@@ -46,6 +46,10 @@ def _without_union_tags(location: Sequence[int | str]) -> tuple[int | str, ...]:
     return parts
 
 
+_UNKNOWN = {"body": "is not a field this body accepts", "query": "is not a parameter of this operation"}
+"""How an unknown field is reported, by where it was sent (pydantic says "Extra inputs are not permitted")."""
+
+
 def _readable(error: dict[str, Any]) -> dict[str, Any]:
     if error.get("type") == "json_invalid":
         position = error.get("loc", ("body", 0))[-1]
@@ -55,7 +59,10 @@ def _readable(error: dict[str, Any]) -> dict[str, Any]:
             "loc": ("body",),
             "msg": f"the body is not valid JSON ({reason} at character {position})",
         }
-    return {**error, "loc": _without_union_tags(error.get("loc", ()))}
+    location = _without_union_tags(error.get("loc", ()))
+    if error.get("type") == "extra_forbidden":
+        return {**error, "loc": location, "msg": _UNKNOWN.get(str(location[0]) if location else "", "is unknown here")}
+    return {**error, "loc": location}
 
 
 def _problems_response(request: Request, problems: list[FieldProblem]) -> JSONResponse:

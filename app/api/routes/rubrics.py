@@ -70,7 +70,7 @@ def _public(session: SessionDep, rubric: Rubric) -> RubricPublic:
     versions = [_summary(version, default_id) for version in service.versions_of(session=session, rubric=rubric)]
     return RubricPublic(
         key=rubric.key,
-        name=rubric.name,
+        label=rubric.draft["label"],
         description=rubric.description,
         draft=rubric.draft,
         draft_revision=rubric.draft_revision,
