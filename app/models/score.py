@@ -50,8 +50,9 @@ class RankingQuery(InstrumentFilterFields):
 
     rubric: RubricReference | None = None
     as_of: PastDay | None = None
-    sort: Literal["rank", "-rank", "score", "-score", "id", "-id"] = Field(
-        default="rank", description="Ranked instruments first; those with insufficient data last."
+    sort: Literal["rank", "-rank", "score", "-score", "instrument", "-instrument"] = Field(
+        default="rank",
+        description="By rank, score or instrument id; by rank or score, those with insufficient data come last.",
     )
     format: Literal["json", "csv"] | None = Field(default=None, description="csv: the same as Accept: text/csv.")
 

@@ -63,7 +63,8 @@ def test_filters_keep_the_rank_among_all_instruments(client: TestClient) -> None
     [
         pytest.param("-rank", ["cis-1998", "eu-russia-2006", "un-smuggling-2000"], id="rank-descending"),
         pytest.param("score", ["cis-1998", "eu-russia-2006", "un-smuggling-2000"], id="score-ascending"),
-        pytest.param("id", ["cis-1998", "eu-russia-2006", "un-smuggling-2000"], id="id"),
+        pytest.param("instrument", ["cis-1998", "eu-russia-2006", "un-smuggling-2000"], id="instrument"),
+        pytest.param("-instrument", ["un-smuggling-2000", "eu-russia-2006", "cis-1998"], id="instrument-descending"),
     ],
 )
 def test_ranking_sorts(client: TestClient, sort: str, expected: list[str]) -> None:

@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
 
-from app.api.http.problems import PROBLEM_JSON, Problem, ProblemField
+from app.api.http.problems import PROBLEM_JSON, Problem
 from app.models.rubric import RUBRIC_SCHEMA_MARK
 from scoring.rubric import Rubric as RubricDefinition
 
@@ -69,9 +69,9 @@ def install_openapi(app: FastAPI) -> None:
             rubric = RubricDefinition.model_json_schema(ref_template="#/components/schemas/{model}")
             schemas.update(rubric.pop("$defs", {}))
             schemas["Rubric"] = rubric
-            schemas["ProblemField"] = ProblemField.model_json_schema()
-            schemas["Problem"] = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
-            schemas["Problem"].pop("$defs", None)
+            problem = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+            schemas.update(problem.pop("$defs", {}))
+            schemas["Problem"] = problem
             app.openapi_schema = _point_at_rubric_schema(document)
         return app.openapi_schema
 

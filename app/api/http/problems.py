@@ -165,14 +165,6 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(Exception, _on_unexpected)
 
 
-class ProblemField(BaseModel):
-    """One bad field of a request."""
-
-    path: str
-    message: str
-    type: str
-
-
 class Problem(BaseModel):
     """An RFC 9457 problem document."""
 
@@ -181,7 +173,7 @@ class Problem(BaseModel):
     status: int
     detail: str
     instance: str
-    errors: list[ProblemField] | None = None
+    errors: list[FieldProblem] | None = None
 
 
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:

@@ -62,17 +62,17 @@ def ranking(session: Session, run: ScoringRun, *, filters: dict[str, Any], sort:
 
 
 def _sorted(run: ScoringRun, sort: str) -> list[int]:
-    """Rows by rank, score or id; instruments without a score last (in id order) unless sorting by id."""
+    """Rows by rank, score or instrument id; without a score last (in id order) unless sorting by instrument."""
     result = run.result
     ids = result.instrument_ids
     name = sort.removeprefix("-")
     keys: dict[str, Callable[[int], Any]] = {
         "rank": lambda row: (result.ranks[row], ids[row]),
         "score": lambda row: (result.scores[row], ids[row]),
-        "id": lambda row: ids[row],
+        "instrument": lambda row: ids[row],
     }
     unscored = np.isnan(result.scores)
-    if name == "id":
+    if name == "instrument":
         scored, rest = list(range(len(ids))), []
     else:
         scored = [row for row in range(len(ids)) if not unscored[row]]
