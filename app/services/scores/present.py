@@ -22,7 +22,6 @@ from app.models.score_results import (
     HistoryPoint,
     InstrumentSensitivity,
     NodeScore,
-    OfRun,
     Preview,
     PreviewedInstrument,
     RankedInstrument,
@@ -36,7 +35,7 @@ from app.models.score_results import (
 )
 from app.services.scores.choose import ChosenRubric
 from app.services.scores.runs import ScoringRun
-from scoring.arrays import optional_float, optional_floats, optional_int, optional_ints
+from scoring.arrays import BoolArray, optional_float, optional_floats, optional_int, optional_ints
 from scoring.explain import Explanation, insufficient_reason
 from scoring.sensitivity import SensitivityResult
 from scoring.whatif import Comparison as RunComparison
@@ -52,9 +51,9 @@ def rubric_used(chosen: ChosenRubric) -> RubricUsed:
     return RubricUsed(key=chosen.key, version=chosen.version, label=chosen.definition.label)
 
 
-def of_run(run: ScoringRun) -> OfRun:
-    """The rubric, day and data revision of a run."""
-    return OfRun(rubric=rubric_used(run.chosen), as_of=run.as_of, data_revision=run.revision)
+def of_run(run: ScoringRun) -> dict[str, Any]:
+    """The fields every result of a run starts with (:class:`OfRun`): rubric, day and data revision."""
+    return {"rubric": rubric_used(run.chosen), "as_of": run.as_of, "data_revision": run.revision}
 
 
 def _rows(fields: Iterable[str], columns: Sequence[Sequence[Any]]) -> Iterator[dict[str, Any]]:
@@ -81,7 +80,7 @@ def ranked_rows(run: ScoringRun) -> list[bytes]:
     return [orjson.dumps(row) for row in _rows(RankedInstrument.model_fields, columns)]
 
 
-def _true_rows(matrix: Any) -> list[list[int]]:
+def _true_rows(matrix: BoolArray) -> list[list[int]]:
     """Per row of a boolean matrix, the columns that are true."""
     rows, columns = matrix.nonzero()
     found: list[list[int]] = [[] for _ in range(matrix.shape[0])]
@@ -92,7 +91,7 @@ def _true_rows(matrix: Any) -> list[list[int]]:
 
 def ranking_page(run: ScoringRun, rows: Sequence[bytes], *, total: int, limit: int, offset: int) -> bytes:
     """A page of the ranking (:class:`Ranking`) from encoded rows."""
-    head = Ranking(**of_run(run).__dict__, items=[], total=total, limit=limit, offset=offset)
+    head = Ranking(**of_run(run), items=[], total=total, limit=limit, offset=offset)
     return _with_items(head, b"[" + b",".join(rows) + b"]")
 
 
@@ -131,7 +130,7 @@ def csv_rows(run: ScoringRun, rows: Sequence[int]) -> Iterator[list[Any]]:
 def explanation(run: ScoringRun, explained: Explanation) -> bytes:
     """One instrument's explained score (:class:`ScoreExplanation`)."""
     model = ScoreExplanation(
-        **of_run(run).__dict__,
+        **of_run(run),
         instrument=explained.instrument,
         score=explained.score,
         grade=explained.grade,
@@ -187,7 +186,7 @@ def comparison(run: ScoringRun, instruments: Sequence[str]) -> bytes:
     place = ("key", "label", "path")
     model = Comparison.model_validate(
         {
-            **of_run(run).model_dump(),
+            **of_run(run),
             "nodes": [{name: getattr(node, name) for name in place} for node in plan.nodes],
             "criteria": [{name: getattr(criterion, name) for name in place} for criterion in plan.criteria],
             "instruments": columns,
@@ -221,7 +220,7 @@ def summary(run: ScoringRun, group_by: str, members: dict[str, list[str]]) -> by
                 }
             )
         )
-    return to_json(ScoreSummary(**of_run(run).__dict__, group_by=group_by, groups=groups))
+    return to_json(ScoreSummary(**of_run(run), group_by=group_by, groups=groups))
 
 
 def preview(before: ScoringRun, after: ScoringRun, changes: RunComparison) -> bytes:
@@ -262,7 +261,7 @@ def sensitivity(run: ScoringRun, result: SensitivityResult) -> bytes:
     )
     rows = sorted(_rows(InstrumentSensitivity.model_fields, columns), key=_by_rank("median_rank"))
     head = Sensitivity(
-        **of_run(run).__dict__,
+        **of_run(run),
         samples=result.samples,
         spread=result.spread,
         seed=result.seed,

@@ -64,19 +64,19 @@ def ranking(session: Session, run: ScoringRun, *, filters: dict[str, Any], sort:
 def _sorted(run: ScoringRun, sort: str) -> list[int]:
     """Rows by rank, score or instrument id; without a score last (in id order) unless sorting by instrument."""
     result = run.result
-    ids = result.instrument_ids
+    ids, ranks, scores = result.instrument_ids, result.ranks.tolist(), result.scores.tolist()
     name = sort.removeprefix("-")
     keys: dict[str, Callable[[int], Any]] = {
-        "rank": lambda row: (result.ranks[row], ids[row]),
-        "score": lambda row: (result.scores[row], ids[row]),
+        "rank": lambda row: (ranks[row], ids[row]),
+        "score": lambda row: (scores[row], ids[row]),
         "instrument": lambda row: ids[row],
     }
-    unscored = np.isnan(result.scores)
+    unscored = np.isnan(result.scores).tolist()
     if name == "instrument":
         scored, rest = list(range(len(ids))), []
     else:
-        scored = [row for row in range(len(ids)) if not unscored[row]]
-        rest = [row for row in range(len(ids)) if unscored[row]]
+        scored = [row for row, gap in enumerate(unscored) if not gap]
+        rest = [row for row, gap in enumerate(unscored) if gap]
     return sorted(scored, key=keys[name], reverse=sort.startswith("-")) + rest
 
 
