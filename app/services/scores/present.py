@@ -22,10 +22,10 @@ from app.models.score_results import (
     HistoryPoint,
     InstrumentSensitivity,
     NodeScore,
+    OfRun,
     Preview,
     PreviewedInstrument,
     RankedInstrument,
-    Ranking,
     RubricUsed,
     ScoreExplanation,
     ScoreHistory,
@@ -90,9 +90,10 @@ def _true_rows(matrix: BoolArray) -> list[list[int]]:
 
 
 def ranking_page(run: ScoringRun, rows: Sequence[bytes], *, total: int, limit: int, offset: int) -> bytes:
-    """A page of the ranking (:class:`Ranking`) from encoded rows."""
-    head = Ranking(**of_run(run), items=[], total=total, limit=limit, offset=offset)
-    return _with_items(head, b"[" + b",".join(rows) + b"]")
+    """A page of the ranking (:class:`Ranking`) from encoded rows; the part that names the run is encoded once."""
+    head = run.remember(("ranking-head",), lambda: to_json(OfRun(**of_run(run)))[:-1])
+    page = orjson.dumps({"total": total, "limit": limit, "offset": offset})[1:]
+    return head + b',"items":[' + b",".join(rows) + b"]," + page
 
 
 def csv_columns(run: ScoringRun) -> list[str]:
