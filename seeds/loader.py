@@ -201,17 +201,14 @@ def _load_rubric(session: Session, seed: RubricSeed, actor: str, tally: Tally) -
         return
     definition = rubrics.checked_definition(seed.rubric.definition, engine_catalogue(session), key=key)
     versions = rubrics.versions_of(session=session, rubric=rubric)
-    published = bool(versions) and versions[-1].definition == definition
-    described = rubric.description == seed.rubric.description
-    if published and described:
+    if versions and versions[-1].definition == definition:
         tally.unchanged += 1
         return
-    draft = DraftUpdate(definition=seed.rubric.definition, description=seed.rubric.description)
+    draft = DraftUpdate(definition=seed.rubric.definition)
     rubric = rubrics.update_draft(
         session=session, rubric=rubric, data=draft, revision=rubric.draft_revision, actor=actor
     )
-    if not published:
-        rubrics.publish(session=session, rubric=rubric, data=seed.publish, revision=rubric.draft_revision, actor=actor)
+    rubrics.publish(session=session, rubric=rubric, data=seed.publish, revision=rubric.draft_revision, actor=actor)
     tally.updated += 1
 
 

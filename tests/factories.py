@@ -64,6 +64,7 @@ def rubric_definition(key: str = "balanced", **overrides: Any) -> dict[str, Any]
     definition: dict[str, Any] = {
         "key": key,
         "label": "Balanced",
+        "description": "Legal design counts twice as much as safeguards.",
         "dimensions": [
             {
                 "key": "legal_design",
@@ -108,7 +109,6 @@ def rubric_body(key: str = "balanced", **overrides: Any) -> dict[str, Any]:
     """A valid ``POST /v1/rubrics`` body."""
     body: dict[str, Any] = {
         "key": key,
-        "description": "Legal design counts twice as much as safeguards.",
         "definition": rubric_definition(key),
     }
     body.update(overrides)

@@ -20,14 +20,14 @@ from app.models.types import LongText, Name, Slug
 class Rubric(SQLModel, table=True):
     """A rubric with its working draft; ``draft_revision`` moves on with every edit and publication.
 
-    Its display name is its draft's ``label``: the definition is the one place a rubric is named.
+    Its display name and description are its draft's ``label`` and ``description``: the definition is the one
+    place a rubric is named and described.
     """
 
     __tablename__ = "rubric"
 
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(sa_column=Column(String(120), nullable=False, unique=True))
-    description: str | None = Field(default=None, sa_type=String(10_000))
     draft: dict[str, Any] = Field(sa_type=JSON)
     draft_revision: int = 1
     created_at: datetime = timestamp_field()
@@ -73,7 +73,6 @@ class RubricCreate(Strict):
     """Body of ``POST /v1/rubrics``: a new rubric and its first draft."""
 
     key: Slug
-    description: LongText | None = None
     definition: RubricDefinition
 
 
@@ -81,7 +80,6 @@ class DraftUpdate(Strict):
     """Body of ``PUT /v1/rubrics/{key}/draft``: the whole new draft."""
 
     definition: RubricDefinition
-    description: LongText | None = None
 
 
 class PublishRequest(Strict):
@@ -125,7 +123,7 @@ class RubricPublic(Strict):
 
     key: str
     label: str = PydanticField(description="The rubric's name: its draft's label.")
-    description: str | None
+    description: str = PydanticField(description="What the rubric is for: its draft's description.")
     draft: dict[str, Any]
     draft_revision: int
     versions: list[RubricVersionSummary]

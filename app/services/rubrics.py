@@ -97,7 +97,7 @@ def create_rubric(*, session: Session, data: RubricCreate, actor: str) -> Rubric
     if session.exec(select(Rubric.id).where(Rubric.key == data.key)).first() is not None:
         raise Conflict(f"A rubric with the key {data.key!r} exists already.")
     definition = checked_definition(data.definition, engine_catalogue(session), key=data.key)
-    rubric = Rubric(key=data.key, description=data.description, draft=definition)
+    rubric = Rubric(key=data.key, draft=definition)
     session.add(rubric)
     record_event(session, actor=actor, action="create", entity="rubric", entity_key=data.key, details={})
     commit_change(session, clash=f"The rubric {data.key!r} was created concurrently.", data=False)
@@ -107,9 +107,7 @@ def create_rubric(*, session: Session, data: RubricCreate, actor: str) -> Rubric
 def update_draft(*, session: Session, rubric: Rubric, data: DraftUpdate, revision: int, actor: str) -> Rubric:
     """Replace the draft, if ``revision`` is still the current draft revision."""
     definition = checked_definition(data.definition, engine_catalogue(session), key=rubric.key)
-    changes: dict[str, Any] = {"draft": definition, "updated_at": utc_now()}
-    changes.update(data.model_dump(include={"description"}, exclude_unset=True))
-    _advance_revision(session, rubric, revision, changes)
+    _advance_revision(session, rubric, revision, {"draft": definition, "updated_at": utc_now()})
     record_event(
         session,
         actor=actor,

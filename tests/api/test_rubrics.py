@@ -66,15 +66,47 @@ def test_a_rubric_is_named_by_its_drafts_label(client: TestClient) -> None:
     assert "name" not in before
 
 
+def test_a_rubric_is_described_by_its_drafts_description(client: TestClient) -> None:
+    etag = create(client)
+    redescribed = rubric_definition(description="Safeguards count as much as legal design.")
+    undescribed = {key: value for key, value in rubric_definition().items() if key != "description"}
+
+    before = client.get(f"{URL}/balanced").json()
+    response = client.put(f"{URL}/balanced/draft", json={"definition": redescribed}, headers={"If-Match": etag})
+    after = response.json()
+    emptied = client.put(
+        f"{URL}/balanced/draft", json={"definition": undescribed}, headers={"If-Match": response.headers["etag"]}
+    ).json()
+
+    assert [body["description"] for body in (before, after, emptied)] == [
+        "Legal design counts twice as much as safeguards.",
+        "Safeguards count as much as legal design.",
+        "",
+    ]
+    assert [body["draft"]["description"] for body in (before, after, emptied)] == [
+        body["description"] for body in (before, after, emptied)
+    ]
+
+
 @pytest.mark.parametrize(
-    ("method", "path", "body"),
+    ("method", "path", "body", "field"),
     [
-        pytest.param("POST", URL, rubric_body(name="Balanced rubric"), id="create"),
-        pytest.param("PUT", f"{URL}/balanced/draft", {"definition": rubric_definition(), "name": "B"}, id="draft"),
+        pytest.param("POST", URL, rubric_body(name="Balanced rubric"), "name", id="create-name"),
+        pytest.param(
+            "PUT", f"{URL}/balanced/draft", {"definition": rubric_definition(), "name": "B"}, "name", id="draft-name"
+        ),
+        pytest.param("POST", URL, rubric_body(description="Equal weights."), "description", id="create-description"),
+        pytest.param(
+            "PUT",
+            f"{URL}/balanced/draft",
+            {"definition": rubric_definition(), "description": "Equal weights."},
+            "description",
+            id="draft-description",
+        ),
     ],
 )
-def test_a_rubric_name_beside_its_definition_is_refused(
-    client: TestClient, method: str, path: str, body: dict[str, Any]
+def test_a_rubric_name_or_description_beside_its_definition_is_refused(
+    client: TestClient, method: str, path: str, body: dict[str, Any], field: str
 ) -> None:
     etag = create(client)
 
@@ -82,8 +114,9 @@ def test_a_rubric_name_beside_its_definition_is_refused(
 
     assert response.status_code == 422
     assert [(problem["path"], problem["message"]) for problem in response.json()["errors"]] == [
-        ("body.name", "is not a field this body accepts")
+        (f"body.{field}", "is not a field this body accepts")
     ]
+    assert client.get(f"{URL}/balanced").headers["etag"] == etag
 
 
 def test_publishing_freezes_the_draft_as_version_one(client: TestClient) -> None:

@@ -1,5 +1,6 @@
 """Migrations on every database: one head, up and down at every step, no drift from the models, data kept."""
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from pytest_alembic.tests import (
     test_up_down_consistency,
     test_upgrade,
 )
-from sqlalchemy import text
+from sqlalchemy import JSON, text
 from sqlalchemy.engine import Engine
 
 from app.database import make_engine
@@ -56,6 +57,8 @@ INDICATOR_NAMES = "ee4f470a7c24"
 """The revision that names the indicator columns as the engine does (label, min, max, higher and lower)."""
 RUBRIC_LABEL = "b8132ec7076a"
 """The revision that drops ``rubric.name``: a rubric is named by its definition's label."""
+RUBRIC_DESCRIPTION = "b82b3e0d8d95"
+"""The revision that drops ``rubric.description``: a rubric is described by its definition's description."""
 
 
 def test_upgrade_keeps_existing_rows(alembic_runner: MigrationContext, alembic_engine: Engine) -> None:
@@ -145,6 +148,55 @@ def test_rubric_name_gives_way_to_the_drafts_label_and_comes_back_from_it(
     with alembic_engine.connect() as connection:
         restored = connection.execute(text("SELECT key, name FROM rubric")).one()
     assert tuple(restored) == ("balanced", "Balanced")
+
+
+def test_rubric_description_gives_way_to_the_drafts_and_comes_back_from_it(
+    alembic_runner: MigrationContext, alembic_engine: Engine
+) -> None:
+    alembic_runner.migrate_up_before(RUBRIC_DESCRIPTION)
+    rows = [
+        {"key": "both", "description": "Equal weights.", "said": "Equal weights."},
+        {"key": "column-only", "description": "Said beside the definition.", "said": ""},
+        {"key": "neither", "description": None, "said": ""},
+    ]
+    with alembic_engine.begin() as connection:
+        for row in rows:
+            draft = json.dumps({"key": row["key"], "label": "L", "description": row["said"], "dimensions": []})
+            connection.execute(
+                text(
+                    "INSERT INTO rubric (key, description, draft, draft_revision, created_at, updated_at)"
+                    " VALUES (:key, :description, :draft, 2, '2024-01-01', '2024-01-01')"
+                ),
+                {"key": row["key"], "description": row["description"], "draft": draft},
+            )
+        connection.execute(
+            text(
+                "INSERT INTO rubric_version (rubric_id, number, definition, author, note, published_at)"
+                " SELECT id, 1, draft, 'seed', 'First.', '2024-01-01' FROM rubric"
+            )
+        )
+
+    alembic_runner.migrate_up_one()
+    drafts = text("SELECT key, draft, draft_revision FROM rubric ORDER BY key").columns(draft=JSON)
+    with alembic_engine.connect() as connection:
+        columns = connection.execute(text("SELECT * FROM rubric")).keys()
+        upgraded = [(key, draft["description"], revision) for key, draft, revision in connection.execute(drafts)]
+        versions = connection.execute(text("SELECT count(*) FROM rubric_version")).scalar_one()
+    assert ("description" in columns, versions) == (False, 3)
+    assert upgraded == [
+        ("both", "Equal weights.", 2),
+        ("column-only", "Said beside the definition.", 3),
+        ("neither", "", 2),
+    ]
+
+    alembic_runner.migrate_down_one()
+    with alembic_engine.connect() as connection:
+        restored = connection.execute(text("SELECT key, description FROM rubric ORDER BY key")).all()
+    assert [tuple(row) for row in restored] == [
+        ("both", "Equal weights."),
+        ("column-only", "Said beside the definition."),
+        ("neither", None),
+    ]
 
 
 def test_downgrade_to_base_leaves_no_table(alembic_runner: MigrationContext, alembic_engine: Engine) -> None:

@@ -71,7 +71,7 @@ def _public(session: SessionDep, rubric: Rubric) -> RubricPublic:
     return RubricPublic(
         key=rubric.key,
         label=rubric.draft["label"],
-        description=rubric.description,
+        description=rubric.draft["description"],
         draft=rubric.draft,
         draft_revision=rubric.draft_revision,
         versions=versions,
