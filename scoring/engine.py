@@ -167,7 +167,10 @@ class ScoreSet:
 
     def node_scores(self, key: str) -> FloatArray:
         """A node's scores (the rubric key gives the final scores) or a criterion's points, per instrument."""
-        column = self.plan.column_of(key)
+        return self.column_scores(self.plan.column_of(key))
+
+    def column_scores(self, column: int) -> FloatArray:
+        """The points of a plan column per instrument: a criterion's (``column < C``), else a node's scores."""
         criteria = self.plan.criterion_count
         values: FloatArray = (
             self.trace.used[column] if column < criteria else self.aggregated.nodes[0, column - criteria]
@@ -185,12 +188,6 @@ class ScoreSet:
         from scoring.explain import insufficient_reason
 
         return insufficient_reason(self, self.index_of(instrument_id))
-
-    @cached_property
-    def missing(self) -> BoolArray:
-        """Per criterion (rows) and instrument (columns): whether the criterion has no value."""
-        missing: BoolArray = np.isnan(self.criteria.transformed)
-        return missing
 
 
 def score(rubric: Rubric | Plan, data: EngineInput) -> ScoreSet:

@@ -82,8 +82,17 @@ class Plan:
         return len(self.criteria)
 
     def column_of(self, key: str) -> int:
-        """The column of a node or criterion key."""
-        return self.keys.index(key)
+        """The column of a node or criterion key; the rubric's own key names the root unless a node has it too.
+
+        Keys are unique among nodes and criteria, but a dimension may share the rubric's key.
+        """
+        root = self.criterion_count
+        below = [column for column, name in enumerate(self.keys) if name == key and column != root]
+        if below:
+            return below[0]
+        if self.keys[root] == key:
+            return root
+        raise ValueError(f"{key!r} is not a key of the rubric")
 
 
 def compile_plan(

@@ -37,13 +37,13 @@ def describe_value(criterion: CriterionPlan, raw: float) -> str:
     >>> rule = ColumnRule(OrdinalMap(method="ordinal", points={}), choices=("none", "vague", "some", "fixed"))
     >>> plan = CriterionPlan("c", "C", "", "X", 0, None, None, None, rule, None, 1)
     >>> describe_value(plan, 2.0)
-    '2 of 3 levels (some)'
+    'level 3 of 4 (some)'
     """
     if math.isnan(raw):
         return "missing"
     choices = criterion.rule.choices
     if isinstance(criterion.rule.spec, OrdinalMap) and choices:
-        return f"{int(raw)} of {len(choices) - 1} levels ({choices[int(raw)]})"
+        return f"level {int(raw) + 1} of {len(choices)} ({choices[int(raw)]})"
     if isinstance(criterion.rule.spec, CategoricalMap) and choices:
         return choices[int(raw)]
     if isinstance(criterion.rule.spec, BooleanMap):

@@ -67,7 +67,9 @@ def _observed_value(value: object) -> bool | int | float | str:
     if isinstance(value, bool):
         return value
     if isinstance(value, int | float):
-        if not math.isfinite(value) or abs(value) > VALUE_LIMIT:
+        # The bound comes first: comparing an int with a float is exact, while math.isfinite would convert a
+        # 400-digit integer to a float, which overflows.
+        if abs(value) > VALUE_LIMIT or not math.isfinite(value):
             raise ValueError(f"a number must be finite and between -{VALUE_LIMIT:.0e} and {VALUE_LIMIT:.0e}")
         return value
     if isinstance(value, str):

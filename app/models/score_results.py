@@ -48,7 +48,10 @@ class RankedInstrument(ScoreModel):
     grade: str | None
     coverage: Share = Field(description="Share of the rubric's weight resting on data present.")
     insufficient_data: str | None = Field(description="Why there is no score, in one sentence; null with one.")
-    missing: list[str] = Field(description="Keys of the rubric's criteria that have no value for this instrument.")
+    missing: list[str] | None = Field(
+        description="Without a score: the keys of the criteria that have no value; null with a score (its "
+        "explanation lists every criterion, missing ones flagged)."
+    )
 
 
 class Ranking(OfRun):
@@ -60,13 +63,13 @@ class Ranking(OfRun):
     offset: int
 
 
-class EvidenceUsed(ScoreModel):
+class ObservationUsed(ScoreModel):
     """The observation behind a value, with its evidence."""
 
-    observation: int
-    source: Evidence
+    id: int = Field(description="The observation's id.")
+    evidence: Evidence
     confidence: str
-    as_of: date
+    as_of: date = Field(description="The day from which the value holds (the end of its period, if it has one).")
     period_start: date | None
     note: str | None
 
@@ -89,7 +92,9 @@ class CriterionScore(ScoreModel):
     max_contribution: float
     flags: list[str] = Field(description="missing, imputed, capped, winsorised.")
     rule: str = Field(description="How the value became points, in words.")
-    evidence: dict[str, EvidenceUsed] = Field(description="By indicator key: the value and a ratio's denominator.")
+    observations: dict[str, ObservationUsed] = Field(
+        description="The observations used, by indicator key: the criterion's value and a ratio's denominator."
+    )
     improvement_potential: float | None = Field(description="Points gained if this criterion reached its best.")
     arithmetic_path: bool = Field(description="Whether every node above it aggregates arithmetically.")
 

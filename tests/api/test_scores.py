@@ -48,7 +48,7 @@ def test_ranking_lists_every_instrument_with_insufficient_data_explicit(client: 
     reason = "No score: Legal design has no value and 1 more part lacks data; 2 of 2 criteria have no value."
     assert body["items"][2]["insufficient_data"] == reason
     assert body["items"][2]["missing"] == ["bindingness", "non_refoulement"]
-    assert body["items"][1]["missing"] == []
+    assert body["items"][1]["missing"] is None
 
 
 def test_filters_keep_the_rank_among_all_instruments(client: TestClient) -> None:
@@ -117,8 +117,8 @@ def test_explained_score_names_its_evidence_and_improvement_potential(client: Te
 
     assert (body["score"], body["rank"], body["grade"]) == (pytest.approx(100 / 3), 2, "Moderate")
     binding = next(item for item in body["criteria"] if item["key"] == "bindingness")
-    assert binding["evidence"]["LD01"]["source"]["title"] == "Agreement text, Art. 1"
-    assert binding["evidence"]["LD01"]["confidence"] == "high"
+    assert binding["observations"]["LD01"]["evidence"]["title"] == "Agreement text, Art. 1"
+    assert binding["observations"]["LD01"]["confidence"] == "high"
     assert binding["improvement_potential"] == pytest.approx(100 / 3)
     assert sum(item["contribution"] for item in body["criteria"]) == pytest.approx(body["score"], abs=1e-9)
     assert body["lines"][0].startswith("Balanced: 33.3 points")
@@ -161,6 +161,22 @@ def test_compare_puts_instruments_side_by_side_node_by_node(client: TestClient) 
     assert [column["instrument"] for column in body["instruments"]] == ["cis-1998", "eu-russia-2006"]
     assert body["instruments"][0]["nodes"]["legal_design"] == 50.0
     assert body["instruments"][1]["nodes"]["safeguards"] == 100.0
+
+
+def test_a_dimension_that_shares_the_rubrics_key_keeps_its_own_points(client: TestClient) -> None:
+    etag = client.post("/v1/rubrics", json=rubric_body(key="legal_design")).headers["etag"]
+    client.post("/v1/rubrics/legal_design/publish", json={"note": "v1"}, headers={"If-Match": etag})
+    params = {"rubric": "legal_design"}
+
+    body = client.get("/v1/scores/compare", params={**params, "ids": "cis-1998,eu-russia-2006"}).json()
+    rows = list(csv.DictReader(io.StringIO(client.get("/v1/scores", params={**params, "format": "csv"}).text)))
+
+    assert [node["key"] for node in body["nodes"]] == ["legal_design", "safeguards"]
+    assert (body["instruments"][0]["score"], body["instruments"][0]["nodes"]["legal_design"]) == (
+        pytest.approx(100 / 3),
+        50.0,
+    )
+    assert rows[1]["score_legal_design"] == "50.0"
 
 
 @pytest.mark.parametrize(

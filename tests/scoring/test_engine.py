@@ -146,7 +146,7 @@ def test_explanation_lines_read_like_the_rule_applied(kit: SimpleNamespace) -> N
     assert explanation.lines() == [
         "Test index: 49.3 points, Moderate, rank 1 of 2, coverage 100%",
         "  Legal design: 86.7 points, weight 0.2, 17.3 points",
-        "    Readmission deadlines: 2 of 3 levels (partial) -> 66.7 points x weight 0.08 = 5.3 of 8.0 points;"
+        "    Readmission deadlines: level 3 of 4 (partial) -> 66.7 points x weight 0.08 = 5.3 of 8.0 points;"
         " up to +2.7",
         "    Binding: yes -> 100.0 points x weight 0.12 = 12.0 of 12.0 points",
         "  Outcomes: 40.0 points, weight 0.8, 32.0 points",

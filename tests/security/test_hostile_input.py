@@ -206,6 +206,21 @@ CASES = [
         "query.expand",
         id="unknown-query-parameter-on-read",
     ),
+    # numbers no float can hold
+    pytest.param(
+        "POST",
+        OBSERVATIONS,
+        observation_body(indicator="OC01", value=10**400),
+        "body.value",
+        id="value-of-400-digits",
+    ),
+    pytest.param(
+        "POST",
+        OBSERVATIONS,
+        [observation_body(indicator="OC01", value=-(10**4000))],
+        "body[0].value",
+        id="negative-value-of-4000-digits",
+    ),
     # malformed bodies
     pytest.param("POST", INSTRUMENTS, '{"id": "x-1", ', "body", id="truncated-json"),
     pytest.param("POST", OBSERVATIONS, "[]", "body", id="empty-batch"),

@@ -103,9 +103,9 @@ def test_after_seeding_the_ranking_lists_every_instrument_and_explanations_name_
     score = client.get(f"/v1/instruments/{slug}/score").json()
     assert score["score"] is not None
     cited = {
-        source["source"]["title"]
+        observation["evidence"]["title"]
         for criterion in score["criteria"]
-        for source in (criterion.get("evidence") or {}).values()
+        for observation in criterion["observations"].values()
     }
     expected = {row.evidence.title for row in SEED.observations[slug]}
     assert cited

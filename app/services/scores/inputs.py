@@ -73,8 +73,8 @@ class EvidenceIndex(Mapping[tuple[str, str], Mapping[str, Any]]):
             for indicator, observation in wanted.items():
                 row = by_id[observation]
                 self._loaded[(instrument, indicator)] = {
-                    "observation": observation,
-                    "source": row.evidence,
+                    "id": observation,
+                    "evidence": row.evidence,
                     "confidence": row.confidence,
                     "as_of": row.observed_on.isoformat(),
                     "period_start": row.period_start.isoformat() if row.period_start else None,

@@ -35,8 +35,9 @@ from app.models.score_results import (
 )
 from app.services.scores.choose import ChosenRubric
 from app.services.scores.runs import ScoringRun
-from scoring.arrays import BoolArray, optional_float, optional_floats, optional_int, optional_ints
-from scoring.explain import Explanation, insufficient_reason
+from scoring.arrays import optional_float, optional_floats, optional_int, optional_ints
+from scoring.explain import CriterionExplanation, Explanation, insufficient_reason, missing_criteria
+from scoring.plan import NodePlan
 from scoring.sensitivity import SensitivityResult
 from scoring.whatif import Comparison as RunComparison
 
@@ -64,10 +65,11 @@ def _rows(fields: Iterable[str], columns: Sequence[Sequence[Any]]) -> Iterator[d
 def ranked_rows(run: ScoringRun) -> list[bytes]:
     """Every instrument's ranking row (:class:`RankedInstrument`), encoded, in the result's row order."""
     result = run.result
-    unscored = np.isnan(result.scores)
-    reasons = [insufficient_reason(result, row) if gap else None for row, gap in enumerate(unscored.tolist())]
-    keys = [criterion.key for criterion in result.plan.criteria]
-    missing = [[keys[column] for column in columns] for columns in _true_rows(result.missing.T)]
+    unscored = np.flatnonzero(np.isnan(result.scores)).tolist()
+    reasons: list[str | None] = [None] * len(result.instrument_ids)
+    missing: list[list[str] | None] = [None] * len(result.instrument_ids)
+    for row in unscored:
+        reasons[row], missing[row] = insufficient_reason(result, row), list(missing_criteria(result, row))
     columns = (
         result.instrument_ids,
         optional_ints(result.ranks),
@@ -80,15 +82,6 @@ def ranked_rows(run: ScoringRun) -> list[bytes]:
     return [orjson.dumps(row) for row in _rows(RankedInstrument.model_fields, columns)]
 
 
-def _true_rows(matrix: BoolArray) -> list[list[int]]:
-    """Per row of a boolean matrix, the columns that are true."""
-    rows, columns = matrix.nonzero()
-    found: list[list[int]] = [[] for _ in range(matrix.shape[0])]
-    for row, column in zip(rows.tolist(), columns.tolist(), strict=True):
-        found[row].append(column)
-    return found
-
-
 def ranking_page(run: ScoringRun, rows: Sequence[bytes], *, total: int, limit: int, offset: int) -> bytes:
     """A page of the ranking (:class:`Ranking`) from encoded rows; the part that names the run is encoded once."""
     head = run.remember(("ranking-head",), lambda: to_json(OfRun(**of_run(run)))[:-1])
@@ -98,16 +91,21 @@ def ranking_page(run: ScoringRun, rows: Sequence[bytes], *, total: int, limit: i
 
 def csv_columns(run: ScoringRun) -> list[str]:
     """The columns of the ranking as CSV: the instrument, its score, and one score per dimension."""
-    dimensions = [f"score_{node.key}" for node in run.result.plan.nodes if node.parent == 0]
+    dimensions = [f"score_{node.key}" for _, node in _dimensions(run)]
     about = ["rank", "instrument", "title", "organisation", "scope", "kind", "score", "grade", "coverage"]
     return [*about, *dimensions, "insufficient_data"]
+
+
+def _dimensions(run: ScoringRun) -> list[tuple[int, NodePlan]]:
+    """The rubric's dimensions with their plan columns."""
+    plan = run.result.plan
+    return [(plan.criterion_count + index, node) for index, node in enumerate(plan.nodes) if node.parent == 0]
 
 
 def csv_rows(run: ScoringRun, rows: Sequence[int]) -> Iterator[list[Any]]:
     """The CSV rows of the given result rows, in that order (ranks are integers, missing numbers empty)."""
     result = run.result
-    plan = result.plan
-    dimensions = [result.node_scores(node.key) for node in plan.nodes if node.parent == 0]
+    dimensions = [result.column_scores(column) for column, _ in _dimensions(run)]
     ranks, scores = optional_ints(result.ranks), optional_floats(result.scores)
     dimension_scores = [optional_floats(values) for values in dimensions]
     for row in rows:
@@ -141,10 +139,16 @@ def explanation(run: ScoringRun, explained: Explanation) -> bytes:
         insufficient_data=explained.insufficient_data,
         missing=list(explained.missing),
         nodes=[NodeScore.model_validate(node, from_attributes=True) for node in explained.nodes],
-        criteria=[CriterionScore.model_validate(criterion, from_attributes=True) for criterion in explained.criteria],
+        criteria=[_criterion(criterion) for criterion in explained.criteria],
         lines=explained.lines(),
     )
     return to_json(model)
+
+
+def _criterion(explained: CriterionExplanation) -> CriterionScore:
+    """A criterion's part of the explanation; the evidence the engine was handed back names the observations."""
+    fields = {name: getattr(explained, name) for name in CriterionScore.model_fields if name != "observations"}
+    return CriterionScore.model_validate({**fields, "observations": explained.evidence})
 
 
 def history(chosen: ChosenRubric, instrument: str, runs: Sequence[ScoringRun]) -> bytes:
@@ -166,10 +170,13 @@ def history(chosen: ChosenRubric, instrument: str, runs: Sequence[ScoringRun]) -
 
 
 def comparison(run: ScoringRun, instruments: Sequence[str]) -> bytes:
-    """A few instruments side by side, node by node (:class:`Comparison`)."""
+    """A few instruments side by side, node by node (:class:`Comparison`); the rubric's own node is the score."""
     result, plan = run.result, run.result.plan
-    keys = [node.key for node in plan.nodes] + [criterion.key for criterion in plan.criteria]
-    points = {key: optional_floats(result.node_scores(key)) for key in keys}
+    criteria = plan.criterion_count
+    places = [(criteria + index, node) for index, node in enumerate(plan.nodes) if index] + list(
+        enumerate(plan.criteria)
+    )
+    points = {place.key: optional_floats(result.column_scores(column)) for column, place in places}
     ranks, scores = optional_ints(result.ranks), optional_floats(result.scores)
     columns = []
     for instrument in instruments:
@@ -188,7 +195,7 @@ def comparison(run: ScoringRun, instruments: Sequence[str]) -> bytes:
     model = Comparison.model_validate(
         {
             **of_run(run),
-            "nodes": [{name: getattr(node, name) for name in place} for node in plan.nodes],
+            "nodes": [{name: getattr(node, name) for name in place} for node in plan.nodes[1:]],
             "criteria": [{name: getattr(criterion, name) for name in place} for criterion in plan.criteria],
             "instruments": columns,
         }
