@@ -144,6 +144,7 @@ class ScoreHistory(ScoreModel):
     """An instrument's score at each date where its data changed (the latest ones)."""
 
     rubric: RubricUsed
+    data_revision: int = Field(description="The revision of the data: every point is computed on it.")
     instrument: str
     points: list[HistoryPoint]
 
@@ -223,7 +224,7 @@ class Preview(ScoreModel):
     alternative_digest: str = Field(description="Names the previewed definition: equal definitions, equal digests.")
     as_of: date
     data_revision: int
-    moved: int = Field(description="How many instruments changed rank.")
+    moved: int = Field(description="How many instruments changed rank, gaining or losing one included.")
     items: list[PreviewedInstrument]
 
 

@@ -86,6 +86,18 @@ def test_same_data_gives_the_same_bytes_and_an_etag_that_answers_304(client: Tes
     assert client.get("/v1/scores", headers={"If-None-Match": first.headers["etag"]}).status_code == 304
 
 
+def test_if_none_match_star_answers_304_and_a_post_that_would_repeat_itself_fails_its_condition(
+    client: TestClient,
+) -> None:
+    preview = client.post("/v1/scores/preview", json={"weights": {"legal_design": 2}})
+    repeated = client.post(
+        "/v1/scores/preview", json={"weights": {"legal_design": 2}}, headers={"If-None-Match": preview.headers["etag"]}
+    )
+
+    assert client.get("/v1/scores", headers={"If-None-Match": "*"}).status_code == 304
+    assert (repeated.status_code, repeated.headers["content-type"]) == (412, "application/problem+json")
+
+
 def test_a_write_moves_the_data_revision_and_the_scores(client: TestClient) -> None:
     before = client.get("/v1/scores").json()
     correction = observation_body(indicator="SG01", value=True, as_of="2020-01-02")
@@ -147,12 +159,14 @@ def test_a_deleted_instrument_has_no_score_and_leaves_the_ranking(client: TestCl
 def test_score_history_has_a_point_per_date_the_data_changed(client: TestClient) -> None:
     client.post("/v1/instruments/cis-1998/observations", json=observation_body(value=2, as_of="2022-06-30"))
 
-    points = client.get("/v1/instruments/cis-1998/score-history").json()["points"]
+    history = client.get("/v1/instruments/cis-1998/score-history").json()
+    points = history["points"]
 
     assert [(point["as_of"], point["score"]) for point in points] == [
         ("2020-01-01", pytest.approx(100 / 3)),
         ("2022-06-30", pytest.approx(200 / 3)),
     ]
+    assert history["data_revision"] == client.get("/v1/scores").json()["data_revision"]
 
 
 def test_compare_puts_instruments_side_by_side_node_by_node(client: TestClient) -> None:
@@ -204,6 +218,7 @@ def test_preview_of_a_reweighting_reports_score_and_rank_changes(client: TestCli
         ("cis-1998", 0.0, 0),
     ]
     assert body["items"][1]["score_change"] == pytest.approx(-100 / 3)
+    assert body["moved"] == 0
     assert client.get("/v1/rubrics/balanced").json()["latest_version"] == 1
 
 
@@ -219,6 +234,21 @@ def test_preview_of_a_whole_draft_definition(client: TestClient) -> None:
     ]
     assert body["alternative"] == {"key": "safeguards-only", "version": None, "label": "Balanced"}
     assert body["alternative_digest"].startswith("draft-")
+
+
+def test_a_preview_counts_instruments_that_lose_their_score_as_moved(client: TestClient) -> None:
+    definition = rubric_definition(key="demanding", missing={"policy": "renormalise", "min_coverage": 1.0})
+    definition["dimensions"][1]["criteria"][0]["indicator"] = "OC01"
+    client.post("/v1/indicators", json=indicator_body(key="OC01", label="Returns", value_type="boolean"))
+
+    body = client.post("/v1/scores/preview", json={"definition": definition}).json()
+
+    assert [(item["instrument"], item["rank"], item["baseline_rank"]) for item in body["items"]] == [
+        ("cis-1998", None, 2),
+        ("eu-russia-2006", None, 1),
+        ("un-smuggling-2000", None, None),
+    ]
+    assert body["moved"] == 2
 
 
 def test_sensitivity_is_reproducible_with_a_seed(client: TestClient) -> None:

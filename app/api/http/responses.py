@@ -8,6 +8,8 @@ from typing import Any
 
 from fastapi import Request, Response
 
+from app.errors import PreconditionFailed
+
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -54,8 +56,12 @@ def safe_cell(cell: Any) -> Any:
 def _cached(request: Request, content: bytes, media_type: str, headers: dict[str, str] | None) -> Response:
     tag = f'"{hashlib.sha256(content).hexdigest()[:32]}"'
     all_headers = {"ETag": tag, "Cache-Control": "no-cache", **(headers or {})}
-    if tag in _tags(request.headers.get("if-none-match", "")):
-        return Response(status_code=304, headers=all_headers)
+    held = _tags(request.headers.get("if-none-match", ""))
+    if tag in held or "*" in held:
+        # RFC 9110 13.1.2: a GET or HEAD the client already holds is 304; any other method fails its condition.
+        if request.method in ("GET", "HEAD"):
+            return Response(status_code=304, headers=all_headers)
+        raise PreconditionFailed("If-None-Match names the result this request would give; nothing to send.")
     return Response(content, media_type=media_type, headers=all_headers)
 
 

@@ -35,7 +35,7 @@ from app.models.score_results import (
 )
 from app.services.scores.choose import ChosenRubric
 from app.services.scores.runs import ScoringRun
-from scoring.arrays import optional_float, optional_floats, optional_int, optional_ints
+from scoring.arrays import BoolArray, optional_float, optional_floats, optional_int, optional_ints
 from scoring.explain import CriterionExplanation, Explanation, insufficient_reason, missing_criteria
 from scoring.plan import NodePlan
 from scoring.sensitivity import SensitivityResult
@@ -151,8 +151,8 @@ def _criterion(explained: CriterionExplanation) -> CriterionScore:
     return CriterionScore.model_validate({**fields, "observations": explained.evidence})
 
 
-def history(chosen: ChosenRubric, instrument: str, runs: Sequence[ScoringRun]) -> bytes:
-    """An instrument's score on each day of ``runs`` (:class:`ScoreHistory`)."""
+def history(chosen: ChosenRubric, instrument: str, revision: int, runs: Sequence[ScoringRun]) -> bytes:
+    """An instrument's score on each day of ``runs``, all on the data of ``revision`` (:class:`ScoreHistory`)."""
     points = []
     for run in runs:
         row = run.row_of[instrument]
@@ -166,7 +166,8 @@ def history(chosen: ChosenRubric, instrument: str, runs: Sequence[ScoringRun]) -
                 coverage=float(result.coverage[row]),
             )
         )
-    return to_json(ScoreHistory(rubric=rubric_used(chosen), instrument=instrument, points=points))
+    history = ScoreHistory(rubric=rubric_used(chosen), data_revision=revision, instrument=instrument, points=points)
+    return to_json(history)
 
 
 def comparison(run: ScoringRun, instruments: Sequence[str]) -> bytes:
@@ -251,10 +252,18 @@ def preview(before: ScoringRun, after: ScoringRun, changes: RunComparison) -> by
         alternative_digest=after.chosen.tag,
         as_of=after.as_of,
         data_revision=after.revision,
-        moved=sum(1 for change in rank_changes if change),
+        moved=int(np.sum(_moved(changes))),
         items=[],
     )
     return _with_items(head, orjson.dumps(rows))
+
+
+def _moved(changes: RunComparison) -> BoolArray:
+    """Which instruments changed rank, gaining or losing a rank included."""
+    before, after = changes.baseline_ranks, changes.alternative_ranks
+    same = (before == after) | (np.isnan(before) & np.isnan(after))
+    moved: BoolArray = ~same
+    return moved
 
 
 def sensitivity(run: ScoringRun, result: SensitivityResult) -> bytes:

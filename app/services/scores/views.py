@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 
 from app.errors import NotFound
 from app.models import Instrument, Observation
+from app.services.audit import current_data_revision
 from app.services.instrument_views import INSTRUMENT, PARTY, filter_parameters, matching_conditions
 from app.services.scores import present
 from app.services.scores.caches import ScoreCaches
@@ -101,8 +102,9 @@ def score_history(session: Session, caches: ScoreCaches, chosen: ChosenRubric, i
         .order_by(col(Observation.observed_on).desc())
         .limit(HISTORY_POINTS)
     ).all()
+    revision = current_data_revision(session)
     runs = [uncached_run(session, caches, chosen, day) for day in sorted(days)]
-    return present.history(chosen, instrument.slug, runs)
+    return present.history(chosen, instrument.slug, revision, runs)
 
 
 def comparison(run: ScoringRun, instruments: Sequence[str]) -> bytes:
