@@ -96,11 +96,20 @@ class DefaultRequest(Strict):
     version: Annotated[StrictInt, PydanticField(ge=1, le=1_000_000)]
 
 
+class RubricReference(Strict):
+    """How every response names a rubric, or one of its versions."""
+
+    key: str
+    version: int | None = PydanticField(
+        description="The published version; null for the rubric as a whole, its draft or a previewed definition."
+    )
+    label: str = PydanticField(description="The label of the definition (of the version, or else of the draft).")
+
+
 class RubricVersionPublic(Strict):
     """A published version."""
 
-    rubric: str
-    number: int
+    rubric: RubricReference
     definition: dict[str, Any]
     author: str
     note: str
@@ -111,7 +120,7 @@ class RubricVersionPublic(Strict):
 class RubricVersionSummary(Strict):
     """A published version without its tree, for lists."""
 
-    number: int
+    version: int
     author: str
     note: str
     published_at: UtcDateTime

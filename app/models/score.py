@@ -54,7 +54,9 @@ class RankingQuery(InstrumentFilterFields):
         default="rank",
         description="By rank, score or instrument id; by rank or score, those with insufficient data come last.",
     )
-    format: Literal["json", "csv"] | None = Field(default=None, description="csv: the same as Accept: text/csv; the whole filtered ranking, without paging.")
+    format: Literal["json", "csv"] | None = Field(
+        default=None, description="csv: the same as Accept: text/csv; the whole filtered ranking, without paging."
+    )
 
 
 class CompareQuery(ScoreQuery):

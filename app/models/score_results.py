@@ -1,9 +1,9 @@
 """Response models of the score operations: what a ranking, an explanation, a comparison... look like.
 
 They are the contract of ``/openapi.json`` and are filled in one place, :mod:`app.services.scores.present`.
-Every score response names the rubric it used as a :class:`RubricUsed` (``{key, version, label}``) and an
-instrument by its public id, in a field called ``instrument``. A number the engine has not got (no score,
-no rank) is ``null``.
+Every score response names the rubric it used as a :class:`~app.models.rubric.RubricReference`
+(``{key, version, label}``) and an instrument by its public id, in a field called ``instrument``. A number the
+engine has not got (no score, no rank) is ``null``.
 """
 
 from datetime import date
@@ -12,6 +12,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.models.observation import Evidence
+from app.models.rubric import RubricReference
 
 Points = Annotated[float, Field(description="Points on the 0..100 scale (uncapped normalisations may leave it).")]
 Share = Annotated[float, Field(ge=0.0, le=1.0)]
@@ -23,18 +24,10 @@ class ScoreModel(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class RubricUsed(ScoreModel):
-    """The rubric version a result comes from; a previewed definition has no version."""
-
-    key: str
-    version: int | None = Field(description="The published version; null for a previewed definition.")
-    label: str = Field(description="The label of the rubric's definition.")
-
-
 class OfRun(ScoreModel):
     """What every result of a scoring run says about the run: rubric, day and data revision."""
 
-    rubric: RubricUsed
+    rubric: RubricReference
     as_of: date = Field(description="The day whose data was scored.")
     data_revision: int = Field(description="The revision of the data scored: results of one revision never change.")
 
@@ -143,7 +136,7 @@ class HistoryPoint(ScoreModel):
 class ScoreHistory(ScoreModel):
     """An instrument's score at each date where its data changed (the latest ones)."""
 
-    rubric: RubricUsed
+    rubric: RubricReference
     data_revision: int = Field(description="The revision of the data: every point is computed on it.")
     instrument: str
     points: list[HistoryPoint]
@@ -219,8 +212,8 @@ class PreviewedInstrument(ScoreModel):
 class Preview(ScoreModel):
     """The ranking under changed weights or a draft definition, against a baseline; nothing is saved."""
 
-    baseline: RubricUsed
-    alternative: RubricUsed
+    baseline: RubricReference
+    alternative: RubricReference
     alternative_digest: str = Field(description="Names the previewed definition: equal definitions, equal digests.")
     as_of: date
     data_revision: int

@@ -124,9 +124,9 @@ def test_publishing_freezes_the_draft_as_version_one(client: TestClient) -> None
 
     version = publish(client, etag, author="Policy team").json()
 
-    assert (version["number"], version["author"], version["note"]) == (1, "Policy team", "First version.")
+    assert (version["rubric"]["version"], version["author"], version["note"]) == (1, "Policy team", "First version.")
     assert client.get(f"{URL}/balanced/versions/1").json()["definition"] == version["definition"]
-    assert [item["number"] for item in client.get(f"{URL}/balanced/versions").json()] == [1]
+    assert [item["version"] for item in client.get(f"{URL}/balanced/versions").json()] == [1]
 
 
 @pytest.mark.parametrize(

@@ -91,7 +91,7 @@ def test_eight_publishes_with_one_etag_give_exactly_one_version(server: httpx.Cl
 
     assert statuses == Counter({201: 1, 412: 7})
     versions = server.get("/v1/rubrics/balanced/versions").json()
-    assert [version["number"] for version in versions] == [1]
+    assert [version["version"] for version in versions] == [1]
 
 
 def test_concurrent_deletes_delete_once(server: httpx.Client) -> None:

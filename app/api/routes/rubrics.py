@@ -21,6 +21,7 @@ from app.models.rubric import (
     PublishRequest,
     RubricCreate,
     RubricPublic,
+    RubricReference,
     RubricVersionPublic,
     RubricVersionSummary,
 )
@@ -75,7 +76,7 @@ def _public(session: SessionDep, rubric: Rubric) -> RubricPublic:
         draft=rubric.draft,
         draft_revision=rubric.draft_revision,
         versions=versions,
-        latest_version=versions[-1].number if versions else None,
+        latest_version=versions[-1].version if versions else None,
         created_at=rubric.created_at,
         updated_at=rubric.updated_at,
     )
@@ -83,7 +84,7 @@ def _public(session: SessionDep, rubric: Rubric) -> RubricPublic:
 
 def _summary(version: RubricVersion, default_id: int | None) -> RubricVersionSummary:
     return RubricVersionSummary(
-        number=version.number,
+        version=version.number,
         author=version.author,
         note=version.note,
         published_at=version.published_at,
@@ -93,8 +94,7 @@ def _summary(version: RubricVersion, default_id: int | None) -> RubricVersionSum
 
 def _version(rubric: Rubric, version: RubricVersion, default_id: int | None) -> RubricVersionPublic:
     return RubricVersionPublic(
-        rubric=rubric.key,
-        number=version.number,
+        rubric=RubricReference(key=rubric.key, version=version.number, label=version.definition["label"]),
         definition=version.definition,
         author=version.author,
         note=version.note,
@@ -231,7 +231,7 @@ class DiffQuery(BaseModel):
 class RubricDiff(BaseModel):
     """Every difference between two versions of a rubric."""
 
-    rubric: str
+    rubric: RubricReference
     since: str = PydanticField(serialization_alias="from")
     until: str = PydanticField(serialization_alias="to")
     changes: list[Change]
@@ -253,4 +253,5 @@ def _definition(session: SessionDep, rubric: Rubric, name: str) -> dict[str, Any
 def diff_rubric_versions(session: SessionDep, rubric: RubricDep, query: Annotated[DiffQuery, Query()]) -> RubricDiff:
     """List every node added, removed, moved or re-weighted, and every rule changed, between two versions."""
     changes = rubric_diff(_definition(session, rubric, query.since), _definition(session, rubric, query.until))
-    return RubricDiff(rubric=rubric.key, since=query.since, until=query.until, changes=changes)
+    reference = RubricReference(key=rubric.key, version=None, label=rubric.draft["label"])
+    return RubricDiff(rubric=reference, since=query.since, until=query.until, changes=changes)

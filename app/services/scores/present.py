@@ -15,6 +15,7 @@ import numpy as np
 import orjson
 from pydantic import BaseModel
 
+from app.models.rubric import RubricReference
 from app.models.score_results import (
     Comparison,
     CriterionScore,
@@ -26,7 +27,6 @@ from app.models.score_results import (
     Preview,
     PreviewedInstrument,
     RankedInstrument,
-    RubricUsed,
     ScoreExplanation,
     ScoreHistory,
     ScoreSummary,
@@ -47,9 +47,9 @@ def to_json(model: BaseModel) -> bytes:
     return model.__pydantic_serializer__.to_json(model)
 
 
-def rubric_used(chosen: ChosenRubric) -> RubricUsed:
+def rubric_used(chosen: ChosenRubric) -> RubricReference:
     """How responses name the rubric: ``{key, version, label}``, the label being the definition's."""
-    return RubricUsed(key=chosen.key, version=chosen.version, label=chosen.definition.label)
+    return RubricReference(key=chosen.key, version=chosen.version, label=chosen.definition.label)
 
 
 def of_run(run: ScoringRun) -> dict[str, Any]:
