@@ -17,7 +17,7 @@ from scoring.arrays import BoolArray, FloatArray, IntArray, ObjectArray, min_tie
 from scoring.catalogue import IndicatorSpec, encode_value
 from scoring.normalise import Normalised, normalise
 from scoring.plan import Plan, compile_plan
-from scoring.rubric import Rubric
+from scoring.rubric import MAGNITUDE, Rubric
 from scoring.treatment import apply_transform, treat_outliers
 
 if TYPE_CHECKING:
@@ -33,7 +33,7 @@ class EngineInput:
     Attributes:
         instrument_ids: one id per row, distinct.
         indicator_keys: one catalogue key per column, distinct.
-        values: float64 matrix, NaN where no value is known.
+        values: float64 matrix, NaN where no value is known, else within ±``MAGNITUDE`` (1e15).
         evidence: optional, keyed by ``(instrument_id, indicator_key)``: whatever backs the value (source,
             date, confidence...); explanations hand it back unchanged.
         groups: optional group label per instrument (None: no group), for group imputation.
@@ -62,8 +62,8 @@ class EngineInput:
                 raise ValueError(f"{name} must be distinct")
         if self.groups is not None and len(self.groups) != rows:
             raise ValueError(f"groups has {len(self.groups)} labels for {rows} instruments")
-        if np.isinf(self.values).any():
-            raise ValueError("values must be finite or NaN")
+        if (np.abs(self.values) > MAGNITUDE).any():  # NaN compares false: a missing value passes
+            raise ValueError(f"values must be NaN or finite within ±{MAGNITUDE:g}")
 
     @classmethod
     def from_records(
@@ -202,7 +202,7 @@ def score(rubric: Rubric | Plan, data: EngineInput) -> ScoreSet:
         ValueError: a plan compiled for other indicator columns than the data's, or an encoded ordinal,
             category or boolean value out of range.
 
-    >>> from scoring.rubric import Rubric
+    >>> from scoring.rubric import MAGNITUDE, Rubric
     >>> rubric = Rubric.model_validate({"key": "r", "label": "R", "dimensions": [{"key": "d", "label": "D",
     ...     "criteria": [{"key": "c", "label": "C", "indicator": "X",
     ...                   "normalisation": {"method": "goalposts", "min": 0, "max": 10}}]}]})

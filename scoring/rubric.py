@@ -28,6 +28,7 @@ keys, sibling weights summing to zero, unknown indicators) live in :mod:`scoring
 """
 
 import itertools
+import math
 from typing import Annotated, Literal, Self
 
 from pydantic import (
@@ -35,8 +36,9 @@ from pydantic import (
     ConfigDict,
     Field,
     FiniteFloat,
-    Strict,
+    PlainValidator,
     StringConstraints,
+    WithJsonSchema,
     field_validator,
     model_validator,
 )
@@ -44,18 +46,49 @@ from pydantic import (
 Key = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$", max_length=100)]
 MAX_WEIGHT = 1e6
 """The largest weight a node or criterion may carry: weights are relative, and beyond this they only overflow."""
+MIN_WEIGHT = 1e-6
+"""The smallest weight above 0: tinier ones fall below float precision and would no longer be proportions."""
+MAGNITUDE = 1e15
+"""The largest magnitude of a value, a goalpost, a threshold or a reference: beyond it a float loses whole-number
+precision, and uncapped normalisations could overflow."""
+MIN_SPAN = 1e-9
+"""The smallest distance between goalposts, width of a target and magnitude of a reference value."""
+
+
+def _weight(value: object) -> float:
+    """A weight: a JSON number (not a string or a boolean), 0 or from MIN_WEIGHT to MAX_WEIGHT.
+
+    Integers are compared, never converted, before they are known to be small: a 400-digit one has no float.
+    """
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError("a weight is a number, not a string or a boolean")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError("a weight must be finite")
+    if value < 0:
+        raise ValueError("a weight must be at least 0")
+    if value > MAX_WEIGHT:
+        raise ValueError(f"a weight must be at most {MAX_WEIGHT:g}")
+    if 0 < value < MIN_WEIGHT:
+        raise ValueError(f"a weight is 0 or at least {MIN_WEIGHT:g}")
+    return float(value)
+
+
 Weight = Annotated[
     float,
-    Strict(),
-    Field(
-        ge=0.0,
-        le=MAX_WEIGHT,
-        allow_inf_nan=False,
-        description=f"A finite number from 0 to {MAX_WEIGHT:g}, relative to its siblings' weights (a JSON number; "
-        "not a string or a boolean).",
+    PlainValidator(_weight),
+    WithJsonSchema(
+        {
+            "type": "number",
+            "minimum": 0,
+            "maximum": MAX_WEIGHT,
+            "description": f"0, or a number from {MIN_WEIGHT:g} to {MAX_WEIGHT:g}, relative to its siblings' "
+            "weights (a JSON number; not a string or a boolean).",
+        }
     ),
 ]
 """The one weight type of rubric definitions and weight overrides."""
+Coordinate = Annotated[FiniteFloat, Field(ge=-MAGNITUDE, le=MAGNITUDE)]
+"""A value on an indicator's scale: a goalpost, a threshold, a target or a reference."""
 Points = Annotated[FiniteFloat, Field(ge=0.0, le=100.0)]
 Aggregation = Literal["arithmetic", "geometric", "minimum"]
 Direction = Literal["higher", "lower"]
@@ -65,9 +98,10 @@ MissingMethod = Literal[
 
 
 class _Schema(BaseModel):
-    """Base of every rubric model: unknown fields are refused, instances are immutable."""
+    """Base of every rubric model: unknown fields are refused, values are never coerced (no ``"5"`` for 5,
+    ``"no"`` for false), instances are immutable."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
 class GradeBand(_Schema):
@@ -105,8 +139,8 @@ class LogTransform(_Schema):
     """``log_base(x + offset)``; a value at or below ``-offset`` has no logarithm and counts as missing."""
 
     kind: Literal["log"]
-    base: Annotated[FiniteFloat, Field(gt=1.0)] = 10.0
-    offset: FiniteFloat = 0.0
+    base: Annotated[FiniteFloat, Field(gt=1.0, le=1e6)] = 10.0
+    offset: Coordinate = 0.0
 
 
 class RatioTransform(_Schema):
@@ -114,7 +148,7 @@ class RatioTransform(_Schema):
 
     kind: Literal["ratio"]
     denominator: Key
-    scale: Annotated[FiniteFloat, Field(gt=0.0)] = 1.0
+    scale: Annotated[FiniteFloat, Field(gt=0.0, le=MAGNITUDE)] = 1.0
 
 
 Transform = Annotated[LogTransform | RatioTransform, Field(discriminator="kind")]
@@ -144,23 +178,25 @@ class Goalposts(_Schema):
     """
 
     method: Literal["goalposts"]
-    min: FiniteFloat
-    max: FiniteFloat
+    min: Coordinate
+    max: Coordinate
     direction: Direction | None = None
     capped: bool = True
 
     @model_validator(mode="after")
     def _goalposts_differ(self) -> Self:
-        """Equal goalposts would divide by zero."""
+        """Equal goalposts would divide by zero, and nearly equal ones overflow."""
         if self.min == self.max:
             raise ValueError(f"goalposts must differ (min and max are both {self.min})")
+        if abs(self.max - self.min) < MIN_SPAN:
+            raise ValueError(f"goalposts must be at least {MIN_SPAN:g} apart")
         return self
 
 
 class Band(_Schema):
     """Values at or above ``min`` (and below the next band) get ``points``."""
 
-    min: FiniteFloat
+    min: Coordinate
     points: Points
 
 
@@ -210,8 +246,8 @@ class Target(_Schema):
     """
 
     method: Literal["target"]
-    target: FiniteFloat
-    width: Annotated[FiniteFloat, Field(gt=0.0)]
+    target: Coordinate
+    width: Annotated[FiniteFloat, Field(ge=MIN_SPAN, le=MAGNITUDE)]
     side: Literal["both", "at_least", "at_most"] = "both"
 
 
@@ -232,7 +268,7 @@ class ZScore(_Schema):
 
     method: Literal["zscore"]
     direction: Direction | None = None
-    points_per_sd: Annotated[FiniteFloat, Field(gt=0.0)] = 10.0
+    points_per_sd: Annotated[FiniteFloat, Field(gt=0.0, le=1000.0)] = 10.0
     capped: bool = True
 
 
@@ -259,16 +295,18 @@ class Reference(_Schema):
     """
 
     method: Literal["reference"]
-    reference: Literal["mean", "max", "min"] | FiniteFloat
+    reference: Literal["mean", "max", "min"] | Coordinate
     form: Literal["ratio", "difference"] = "ratio"
     direction: Direction | None = None
     capped: bool = True
 
     @model_validator(mode="after")
     def _reference_is_not_zero(self) -> Self:
-        """A zero reference would divide by zero."""
+        """A zero reference would divide by zero, and a nearly zero one overflow."""
         if self.reference == 0:
             raise ValueError("the reference value must not be zero")
+        if isinstance(self.reference, float) and abs(self.reference) < MIN_SPAN:
+            raise ValueError(f"a reference value must be at least {MIN_SPAN:g} away from zero")
         return self
 
 

@@ -9,13 +9,16 @@ from dataclasses import dataclass
 import numpy as np
 
 from scoring.arrays import BoolArray, FloatArray
-from scoring.rubric import LogTransform, OutlierTreatment, RatioTransform
+from scoring.rubric import MAGNITUDE, LogTransform, OutlierTreatment, RatioTransform
 
 
 def apply_transform(
     spec: LogTransform | RatioTransform | None, x: FloatArray, denominator: FloatArray | None = None
 ) -> FloatArray:
     """Transform one column: ``log_base(x + offset)`` or ``scale * x / denominator``; NaN where undefined.
+
+    A ratio beyond ±``MAGNITUDE`` (a tiny denominator) has no value either, as a value beyond it could not
+    have been observed: the steps after a transform then never overflow.
 
     >>> apply_transform(LogTransform(kind="log"), np.array([100.0, 0.0])).tolist()
     [2.0, nan]
@@ -34,7 +37,10 @@ def apply_transform(
     if denominator is None:
         raise ValueError(f"a ratio transform needs the values of its denominator {spec.denominator!r}")
     usable = (denominator != 0.0) & ~np.isnan(denominator)
-    return np.divide(spec.scale * x, denominator, out=np.full_like(x, np.nan), where=usable)
+    with np.errstate(over="ignore"):
+        ratio = np.divide(spec.scale * x, denominator, out=np.full_like(x, np.nan), where=usable)
+    ratio[np.abs(ratio) > MAGNITUDE] = np.nan
+    return ratio
 
 
 def skewness_and_kurtosis(values: FloatArray) -> tuple[float, float]:

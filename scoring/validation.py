@@ -74,7 +74,7 @@ def validate_rubric(
     >>> criterion = {"key": "c", "label": "C", "indicator": "X", "normalisation": {"method": "rank"}}
     >>> validate_rubric({"key": "r", "label": "R",
     ...                  "dimensions": [{"key": "d", "label": "D", "weight": -1, "criteria": [criterion]}]})
-    [RubricProblem(path='dimensions[0].weight', message='Input should be greater than or equal to 0')]
+    [RubricProblem(path='dimensions[0].weight', message='a weight must be at least 0')]
     """
     data: Mapping[str, Any] = raw.model_dump() if isinstance(raw, Rubric) else raw
     problems: list[RubricProblem] = []

@@ -85,7 +85,7 @@ def apply_weight_overrides(
     ...     for problem in error.problems:
     ...         print(problem)
     overrides.nope: no dimension or criterion has the key 'nope'
-    overrides.c: Input should be a valid number
+    overrides.c: a weight is a number, not a string or a boolean
     overrides.d: the weights of all 1 dimensions are zero
     """
     raw = rubric.model_dump()

@@ -6,7 +6,9 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlmodel import Session, select
 
+from app.models import Rubric, RubricVersion
 from app.services.scores import previews
 from tests.factories import indicator_body, instrument_body, observation_body, rubric_body, rubric_definition
 
@@ -96,6 +98,21 @@ def test_if_none_match_star_answers_304_and_a_post_that_would_repeat_itself_fail
 
     assert client.get("/v1/scores", headers={"If-None-Match": "*"}).status_code == 304
     assert (repeated.status_code, repeated.headers["content-type"]) == (412, "application/problem+json")
+
+
+def test_a_version_published_under_looser_rules_is_a_conflict_not_a_failure(
+    client: TestClient, session: Session
+) -> None:
+    definition = rubric_definition()
+    definition["dimensions"][0]["weight"] = 1e9  # accepted before weights were bounded
+    rubric = session.exec(select(Rubric).where(Rubric.key == "balanced")).one()
+    session.add(RubricVersion(rubric_id=rubric.id, number=2, definition=definition, author="then", note="old rules"))
+    session.commit()
+
+    response = client.get("/v1/scores", params={"rubric": "balanced@2"})
+
+    assert (response.status_code, response.headers["content-type"]) == (409, "application/problem+json")
+    assert "dimensions[0].weight: a weight must be at most 1e+06" in response.json()["detail"]
 
 
 def test_a_write_moves_the_data_revision_and_the_scores(client: TestClient) -> None:

@@ -4,7 +4,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from scoring.engine import EngineInput, score
@@ -107,3 +107,38 @@ def test_contributions_add_up_to_the_score(
         explanation = result.explain(instrument)
         if explanation.score is not None:
             assert abs(sum(c.contribution for c in explanation.criteria) - explanation.score) <= 1e-9
+
+
+extreme_values = st.one_of(st.floats(-1e15, 1e15, allow_nan=False), st.just(float("nan")), st.just(1e-300))
+extreme_matrices = st.integers(1, 6).flatmap(
+    lambda rows: st.lists(st.lists(extreme_values, min_size=4, max_size=4), min_size=rows, max_size=rows)
+)
+coordinates = st.floats(-1e15, 1e15, allow_nan=False)
+
+
+@st.composite
+def extreme_rules(draw: st.DrawFn) -> list[dict[str, Any]]:
+    """Uncapped normalisations with parameters at the edges of what a rubric may say, and a ratio on one."""
+    low, high = draw(coordinates), draw(coordinates)
+    assume(abs(high - low) >= 1e-9)
+    reference = draw(st.one_of(st.floats(1e-9, 1e15), st.floats(-1e15, -1e-9)))
+    return [
+        {"method": "goalposts", "min": low, "max": high, "capped": False},
+        {"method": "zscore", "points_per_sd": draw(st.floats(1e-3, 1000.0)), "capped": False},
+        {"method": "reference", "reference": reference, "form": draw(st.sampled_from(["ratio", "difference"])),
+         "capped": False},
+        {"method": "target", "target": draw(coordinates), "width": draw(st.floats(1e-9, 1e15))},
+    ]  # fmt: skip
+
+
+@given(matrix=extreme_matrices, rules=extreme_rules(), weight=st.lists(st.floats(1e-6, 1e6), min_size=6, max_size=6))
+def test_no_rubric_within_its_bounds_gives_an_infinite_number(
+    matrix: list[list[float]], rules: list[dict[str, Any]], weight: list[float]
+) -> None:
+    definition = rubric(rules, weight).model_dump()
+    definition["dimensions"][0]["criteria"][1]["transform"] = {"kind": "ratio", "denominator": "D", "scale": 1e15}
+    result = score(Rubric.model_validate(definition), data(matrix))
+
+    for column in range(len(result.plan.keys)):
+        assert not np.isinf(result.column_scores(column)).any()
+    assert not np.isinf(result.scores).any()

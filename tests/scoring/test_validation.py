@@ -62,21 +62,73 @@ def changed(path: str, value: Any) -> dict[str, Any]:
     return raw
 
 
+BOUNDS = "dimensions[0].criteria[1].normalisation"
 CASES = [
+    pytest.param(
+        changed("dimensions.0.criteria.0.normalisation.max", 1e-10),
+        "dimensions[0].criteria[0].normalisation",
+        "at least 1e-09 apart",
+        id="goalposts-nearly-equal",
+    ),
+    pytest.param(
+        changed("dimensions.0.criteria.0.normalisation.max", 1e16),
+        "dimensions[0].criteria[0].normalisation.max",
+        "less than or equal to 1000000000000000",
+        id="goalpost-beyond-the-magnitude",
+    ),
+    pytest.param(
+        changed("dimensions.0.criteria.0.normalisation.max", "10"),
+        "dimensions[0].criteria[0].normalisation.max",
+        "valid number",
+        id="goalpost-as-a-string",
+    ),
+    pytest.param(
+        changed("dimensions.0.criteria.1.normalisation", {"method": "zscore", "points_per_sd": 1e308}),
+        f"{BOUNDS}.points_per_sd",
+        "less than or equal to 1000",
+        id="points-per-sd-huge",
+    ),
+    pytest.param(
+        changed("dimensions.0.criteria.1.normalisation", {"method": "reference", "reference": 1e-300}),
+        BOUNDS,
+        "at least 1e-09 away from zero",
+        id="reference-nearly-zero",
+    ),
+    pytest.param(
+        changed("dimensions.0.criteria.1.normalisation", {"method": "rank", "direction": 1}),
+        f"{BOUNDS}.direction",
+        "Input should be",
+        id="direction-not-a-word",
+    ),
+    pytest.param(
+        changed("dimensions.0.missing", {"min_coverage": "0.5"}),
+        "dimensions[0].missing.min_coverage",
+        "valid number",
+        id="coverage-as-a-string",
+    ),
+    pytest.param(
+        changed("dimensions.0.weight", 5e-324),
+        "dimensions[0].weight",
+        "a weight is 0 or at least 1e-06",
+        id="subnormal-weight",
+    ),
     pytest.param(
         changed("dimensions.0.criteria.0.weight", -1.0),
         "dimensions[0].criteria[0].weight",
-        "greater than or equal to 0",
+        "a weight must be at least 0",
         id="negative-weight",
     ),
     pytest.param(
         changed("dimensions.0.criteria.0.weight", math.nan),
         "dimensions[0].criteria[0].weight",
-        "finite number",
+        "a weight must be finite",
         id="nan-weight",
     ),
     pytest.param(
-        changed("dimensions.1.weight", math.inf), "dimensions[1].weight", "finite number", id="infinite-weight"
+        changed("dimensions.1.weight", math.inf),
+        "dimensions[1].weight",
+        "a weight must be finite",
+        id="infinite-weight",
     ),
     pytest.param(
         changed(

@@ -69,14 +69,15 @@ def test_an_override_that_zeroes_all_siblings_is_refused_at_an_override(rubric: 
 @pytest.mark.parametrize(
     ("weight", "message"),
     [
-        pytest.param("2", "Input should be a valid number", id="string"),
-        pytest.param(True, "Input should be a valid number", id="true"),
-        pytest.param(False, "Input should be a valid number", id="false"),
-        pytest.param(float("nan"), "Input should be a finite number", id="nan"),
-        pytest.param(float("inf"), "Input should be a finite number", id="infinite"),
-        pytest.param(1e307, "Input should be less than or equal to 1000000", id="huge"),
-        pytest.param(10**400, "Input should be a valid number", id="400-digits"),
-        pytest.param(-1, "Input should be greater than or equal to 0", id="negative"),
+        pytest.param("2", "a weight is a number, not a string or a boolean", id="string"),
+        pytest.param(True, "a weight is a number, not a string or a boolean", id="true"),
+        pytest.param(False, "a weight is a number, not a string or a boolean", id="false"),
+        pytest.param(float("nan"), "a weight must be finite", id="nan"),
+        pytest.param(float("inf"), "a weight must be finite", id="infinite"),
+        pytest.param(1e307, "a weight must be at most 1e+06", id="huge"),
+        pytest.param(10**400, "a weight must be at most 1e+06", id="400-digits"),
+        pytest.param(-1, "a weight must be at least 0", id="negative"),
+        pytest.param(5e-324, "a weight is 0 or at least 1e-06", id="subnormal"),
     ],
 )
 def test_an_override_weight_is_a_strict_bounded_number(rubric: Rubric, weight: object, message: str) -> None:

@@ -36,7 +36,7 @@ from app.services.scores.previews import preview, ranking_sensitivity
 from app.services.scores.runs import run_for
 
 router = APIRouter(tags=["scores"])
-RESPONSES = problem_responses(404, 422)
+RESPONSES = problem_responses(404, 409, 422)
 
 RANKING_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {

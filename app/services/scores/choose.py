@@ -4,13 +4,15 @@ import hashlib
 from dataclasses import dataclass
 
 import orjson
+from pydantic import ValidationError
 from sqlmodel import Session, col, select
 
-from app.errors import FieldProblem, InvalidInput, NotFound
+from app.errors import Conflict, FieldProblem, InvalidInput, NotFound
 from app.models import DefaultRubric, Rubric, RubricVersion
 from app.models.types import stored_id
 from app.services.scores.caches import ScoreCaches
 from scoring.rubric import Rubric as RubricDefinition
+from scoring.validation import validate_rubric
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,14 @@ def choose_rubric(
 def _chosen(session: Session, caches: ScoreCaches, version_id: int | None, key: str, number: int) -> ChosenRubric:
     def parse() -> RubricDefinition:
         stored = session.exec(select(RubricVersion.definition).where(col(RubricVersion.id) == version_id)).one()
-        return RubricDefinition.model_validate(stored)
+        try:
+            return RubricDefinition.model_validate(stored)
+        except ValidationError as error:
+            # Published versions never change, but the rules of the schema may have tightened since.
+            problems = [str(problem) for problem in validate_rubric(stored)] or [str(error)]
+            raise Conflict(
+                f"The rubric {key}@{number} was published under rules the service now refuses ({problems[0]}); "
+                "publish a corrected version."
+            ) from None
 
     return ChosenRubric(key, number, caches.definitions.get(stored_id(version_id), parse))
