@@ -40,6 +40,7 @@ def create_app() -> FastAPI:
         requests=TokenBuckets(settings.requests_per_minute), failures=TokenBuckets(settings.failed_keys_per_minute)
     )
     app.state.score_caches = ScoreCaches()
+    app.state.query_names = {}
     install_problem_handlers(app)
     install_openapi(app)
     install_docs(app)

@@ -52,14 +52,8 @@ SessionDep = Annotated[Session, Depends(get_session)]
 ReadSessionDep = Annotated[Session, Depends(get_read_session)]
 
 
-_declared_by_route: dict[int, frozenset[str]] = {}
-
-
-def _declared_query_names(route: APIRoute) -> frozenset[str]:
-    """Every query parameter a route declares, through its dependencies and query models (memoised)."""
-    known = _declared_by_route.get(id(route))
-    if known is not None:
-        return known
+def declared_query_names(route: APIRoute) -> frozenset[str]:
+    """Every query parameter a route declares, through its dependencies and query models."""
     names: set[str] = set()
     pending = [route.dependant]
     while pending:
@@ -71,8 +65,7 @@ def _declared_query_names(route: APIRoute) -> frozenset[str]:
             else:
                 names.add(field.alias)
         pending.extend(dependant.dependencies)
-    known = _declared_by_route[id(route)] = frozenset(names)
-    return known
+    return frozenset(names)
 
 
 async def refuse_unknown_query_parameters(request: Request) -> None:
@@ -80,7 +73,12 @@ async def refuse_unknown_query_parameters(request: Request) -> None:
     route = request.scope.get("route")
     if not isinstance(route, APIRoute):
         return
-    allowed = _declared_query_names(route)
+    # Worked out once per route of this application (routes never change once it serves).
+    known: dict[tuple[str, frozenset[str]], frozenset[str]] = request.app.state.query_names
+    which = (route.path, frozenset(route.methods or ()))
+    allowed = known.get(which)
+    if allowed is None:
+        allowed = known[which] = declared_query_names(route)
     unknown = sorted({name for name in request.query_params if name not in allowed})
     repeated = sorted({name for name in request.query_params if len(request.query_params.getlist(name)) > 1})
     problems = [

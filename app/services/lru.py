@@ -32,15 +32,27 @@ class LruCache(Generic[K, V]):
             building = self._building.setdefault(key, threading.Lock())
         with building:
             with self._lock:
-                if key in self._entries:
+                if key in self._entries:  # built by the caller this one waited for
+                    self._entries.move_to_end(key)
                     return self._entries[key]
-            value = build()
+            try:
+                value = build()
+            except BaseException:
+                with self._lock:
+                    self._building.pop(key, None)  # the next caller tries again
+                raise
             with self._lock:
                 self._entries[key] = value
                 self._building.pop(key, None)
                 while len(self._entries) > self._size:
                     self._entries.popitem(last=False)
         return value
+
+    @property
+    def building(self) -> int:
+        """How many entries are being built right now."""
+        with self._lock:
+            return len(self._building)
 
     def __len__(self) -> int:
         with self._lock:

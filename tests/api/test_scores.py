@@ -73,6 +73,19 @@ def test_ranking_sorts(client: TestClient, sort: str, expected: list[str]) -> No
     assert ids(client.get("/v1/scores", params={"sort": sort}).json()["items"]) == expected
 
 
+def test_ties_are_broken_by_instrument_id_in_both_directions(client: TestClient) -> None:
+    client.post("/v1/instruments", json=instrument_body(id="aaa-twin-2001", organisation="CIS"))
+    values = [observation_body(value=1), observation_body(indicator="SG01", value=False)]
+    client.post("/v1/instruments/aaa-twin-2001/observations", json=values)
+
+    ascending = ids(client.get("/v1/scores", params={"sort": "rank"}).json()["items"])
+    descending = ids(client.get("/v1/scores", params={"sort": "-score"}).json()["items"])
+
+    assert ascending == ["eu-russia-2006", "aaa-twin-2001", "cis-1998", "un-smuggling-2000"]
+    assert descending == ["eu-russia-2006", "aaa-twin-2001", "cis-1998", "un-smuggling-2000"]
+    assert ids(client.get("/v1/scores", params={"sort": "-rank"}).json()["items"])[:2] == ["aaa-twin-2001", "cis-1998"]
+
+
 def test_ranking_pages_with_a_link_to_the_next(client: TestClient) -> None:
     response = client.get("/v1/scores", params={"limit": 2})
 
@@ -352,8 +365,11 @@ def test_csv_is_sent_when_preferred_and_names_what_it_was_computed_on(
     client: TestClient, accept: str, is_csv: bool
 ) -> None:
     response = client.get("/v1/scores", headers={"Accept": accept})
+    again = client.get("/v1/scores", headers={"Accept": accept, "If-None-Match": response.headers["etag"]})
 
     assert response.headers["content-type"].startswith("text/csv") is is_csv
+    assert "Accept" in response.headers["vary"]
+    assert again.status_code == 304
     if is_csv:
         assert response.headers["x-rubric"] == "balanced@1"
         assert response.headers["content-disposition"].startswith('attachment; filename="scores-balanced-v1-')

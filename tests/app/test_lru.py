@@ -5,6 +5,8 @@ import pkgutil
 import threading
 import time
 
+import pytest
+
 import app
 from app.services.lru import LruCache
 
@@ -47,3 +49,16 @@ def test_the_least_recently_used_entry_falls_out_first() -> None:
     cache.get("c", lambda: "C")
 
     assert (cache.get("a", lambda: "rebuilt"), cache.get("b", lambda: "rebuilt"), len(cache)) == ("A", "rebuilt", 2)
+
+
+def test_a_build_that_fails_leaves_nothing_behind_and_the_next_caller_builds_again() -> None:
+    cache: LruCache[str, int] = LruCache(4)
+
+    def failing() -> int:
+        raise RuntimeError("the database went away")
+
+    for _ in range(3):
+        with pytest.raises(RuntimeError):
+            cache.get("k", failing)
+
+    assert (len(cache), cache.building, cache.get("k", lambda: 5)) == (0, 0, 5)

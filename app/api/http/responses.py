@@ -1,21 +1,17 @@
 """Cacheable responses: exact bytes, a strong ETag derived from them, and 304 on a matching If-None-Match."""
 
-import csv
 import hashlib
-import io
-from collections.abc import Iterable, Sequence
-from typing import Any
 
 from fastapi import Request, Response
 
 from app.errors import PreconditionFailed
 
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
-
-def cached_bytes(request: Request, content: bytes, headers: dict[str, str] | None = None) -> Response:
-    """JSON already encoded, with an ETag; 304 when the client already holds these exact bytes."""
-    return _cached(request, content, "application/json", headers)
+def cached_bytes(
+    request: Request, content: bytes, headers: dict[str, str] | None = None, media_type: str = "application/json"
+) -> Response:
+    """A body already encoded, with an ETag; 304 when the client already holds these exact bytes."""
+    return _cached(request, content, media_type, headers)
 
 
 def prefers_csv(accept: str) -> bool:
@@ -33,24 +29,6 @@ def prefers_csv(accept: str) -> bool:
                     quality = 0.0
         weights[media.strip().lower()] = quality
     return weights.get("text/csv", 0.0) > weights.get("application/json", 0.0)
-
-
-def cached_csv(
-    request: Request, columns: Sequence[str], rows: Iterable[Sequence[Any]], headers: dict[str, str] | None = None
-) -> Response:
-    """Rows as CSV with an ETag; text cells that a spreadsheet would run as a formula are neutralised."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(columns)
-    writer.writerows([safe_cell(cell) for cell in row] for row in rows)
-    return _cached(request, buffer.getvalue().encode(), "text/csv; charset=utf-8", headers)
-
-
-def safe_cell(cell: Any) -> Any:
-    """A CSV cell that no spreadsheet turns into a formula: text starting with = + - @ gets a leading quote."""
-    if isinstance(cell, str) and cell.startswith(_FORMULA_STARTS):
-        return f"'{cell}"
-    return "" if cell is None else cell
 
 
 def _cached(request: Request, content: bytes, media_type: str, headers: dict[str, str] | None) -> Response:

@@ -8,7 +8,7 @@ from app.api.access import READ
 from app.api.deps import InstrumentDep, ReadSessionDep, ScoreCachesDep, SessionDep
 from app.api.http.pages import next_page_link
 from app.api.http.problems import problem_responses
-from app.api.http.responses import cached_bytes, cached_csv, prefers_csv
+from app.api.http.responses import cached_bytes, prefers_csv
 from app.models.common import utc_now
 from app.models.filters import InstrumentFilterFields
 from app.models.score import (
@@ -33,45 +33,69 @@ from app.models.types import Slug
 from app.services.scores import views
 from app.services.scores.choose import choose_rubric
 from app.services.scores.previews import preview, ranking_sensitivity
-from app.services.scores.runs import run_for
+from app.services.scores.runs import run_of
 
 router = APIRouter(tags=["scores"])
 RESPONSES = problem_responses(404, 409, 422)
+CACHED: dict[str, Any] = {
+    "parameters": [
+        {
+            "name": "If-None-Match",
+            "in": "header",
+            "required": False,
+            "schema": {"type": "string", "maxLength": 2000},
+            "description": "The ETag of a response already held: the answer is then 304 Not Modified, with no body, "
+            "if it would be the same bytes. (304 is not listed among the responses: a generated client would type "
+            "every answer as Any.)",
+        }
+    ]
+}
+"""What every cached score read also documents: the header that can make its answer a 304."""
 
 RANKING_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {
-        "description": "The ranking: JSON, or CSV with Accept: text/csv or format=csv.",
+        "description": "The ranking: JSON, or CSV with Accept: text/csv or format=csv (the whole filtered ranking).",
         "content": {"text/csv": {"schema": {"type": "string"}}},
     },
     **RESPONSES,
 }
 
 
-@router.get("/v1/scores", dependencies=[READ], response_model=Ranking, responses=RANKING_RESPONSES)
+@router.get(
+    "/v1/scores",
+    dependencies=[READ],
+    response_model=Ranking,
+    responses=RANKING_RESPONSES,
+    openapi_extra=CACHED,
+)
 def read_ranking(
     session: SessionDep, caches: ScoreCachesDep, query: Annotated[RankingQuery, Query()], request: Request
 ) -> Response:
     """Rank the instruments that match the filters; as CSV with Accept: text/csv or format=csv."""
-    chosen = choose_rubric(session, caches, query.rubric)
-    run = run_for(session, caches, chosen, query.as_of or utc_now().date())
+    run = run_of(session, caches, query.rubric, query.as_of)
     filters = query.model_dump(include=set(InstrumentFilterFields.model_fields) - {"limit", "offset"})
     ranking = views.ranking(session, run, filters=filters, sort=query.sort)
+    vary = {"Vary": "Accept"}
     if query.format == "csv" or (query.format is None and prefers_csv(request.headers.get("accept", ""))):
-        day = run.as_of.isoformat()
-        name = f"scores-{chosen.key}-v{chosen.version}-{day}-r{run.revision}.csv"
         about = {
-            "X-Rubric": chosen.tag,
-            "X-As-Of": day,
+            **vary,
+            "X-Rubric": run.chosen.tag,
+            "X-As-Of": run.as_of.isoformat(),
             "X-Data-Revision": str(run.revision),
-            "Content-Disposition": f'attachment; filename="{name}"',
+            "Content-Disposition": f'attachment; filename="{ranking.file_name}"',
         }
-        columns, rows = ranking.csv()
-        return cached_csv(request, columns, rows, about)
+        return cached_bytes(request, ranking.csv(), about, media_type="text/csv; charset=utf-8")
     content = ranking.page(limit=query.limit, offset=query.offset)
-    return cached_bytes(request, content, next_page_link(request.url, query, ranking.total))
+    return cached_bytes(request, content, {**vary, **next_page_link(request.url, query, ranking.total)})
 
 
-@router.get("/v1/instruments/{id}/score", dependencies=[READ], response_model=ScoreExplanation, responses=RESPONSES)
+@router.get(
+    "/v1/instruments/{id}/score",
+    dependencies=[READ],
+    response_model=ScoreExplanation,
+    responses=RESPONSES,
+    openapi_extra=CACHED,
+)
 def read_instrument_score(
     session: SessionDep,
     caches: ScoreCachesDep,
@@ -80,12 +104,17 @@ def read_instrument_score(
     request: Request,
 ) -> Response:
     """One instrument's score, grade, rank and coverage, with the whole explanation and its evidence."""
-    chosen = choose_rubric(session, caches, query.rubric)
-    run = run_for(session, caches, chosen, query.as_of or utc_now().date())
+    run = run_of(session, caches, query.rubric, query.as_of)
     return cached_bytes(request, views.explained_score(session, run, instrument.slug))
 
 
-@router.get("/v1/instruments/{id}/score-history", dependencies=[READ], response_model=ScoreHistory, responses=RESPONSES)
+@router.get(
+    "/v1/instruments/{id}/score-history",
+    dependencies=[READ],
+    response_model=ScoreHistory,
+    responses=RESPONSES,
+    openapi_extra=CACHED,
+)
 def read_score_history(
     session: SessionDep,
     caches: ScoreCachesDep,
@@ -98,27 +127,42 @@ def read_score_history(
     return cached_bytes(request, views.score_history(session, caches, chosen, instrument))
 
 
-@router.get("/v1/scores/compare", dependencies=[READ], response_model=Comparison, responses=RESPONSES)
+@router.get(
+    "/v1/scores/compare",
+    dependencies=[READ],
+    response_model=Comparison,
+    responses=RESPONSES,
+    openapi_extra=CACHED,
+)
 def compare_instruments(
     session: SessionDep, caches: ScoreCachesDep, query: Annotated[CompareQuery, Query()], request: Request
 ) -> Response:
     """Two to ten instruments side by side, node by node."""
-    chosen = choose_rubric(session, caches, query.rubric)
-    run = run_for(session, caches, chosen, query.as_of or utc_now().date())
+    run = run_of(session, caches, query.rubric, query.as_of)
     return cached_bytes(request, views.comparison(run, query.ids.split(",")))
 
 
-@router.get("/v1/scores/summary", dependencies=[READ], response_model=ScoreSummary, responses=RESPONSES)
+@router.get(
+    "/v1/scores/summary",
+    dependencies=[READ],
+    response_model=ScoreSummary,
+    responses=RESPONSES,
+    openapi_extra=CACHED,
+)
 def summarise_scores(
     session: SessionDep, caches: ScoreCachesDep, query: Annotated[SummaryQuery, Query()], request: Request
 ) -> Response:
     """Per group (organisation, scope, kind or party): count, mean, median, min, max, best and worst."""
-    chosen = choose_rubric(session, caches, query.rubric)
-    run = run_for(session, caches, chosen, query.as_of or utc_now().date())
+    run = run_of(session, caches, query.rubric, query.as_of)
     return cached_bytes(request, views.summary(session, run, query.group_by))
 
 
-@router.post("/v1/scores/preview", dependencies=[READ], response_model=Preview, responses=RESPONSES)
+@router.post(
+    "/v1/scores/preview",
+    dependencies=[READ],
+    response_model=Preview,
+    responses=problem_responses(404, 409, 412, 422),
+)
 def preview_scores(session: ReadSessionDep, caches: ScoreCachesDep, body: PreviewRequest, request: Request) -> Response:
     """Rank under changed weights or a draft rubric, with each score and rank change; nothing is saved."""
     return cached_bytes(request, preview(session, caches, body, utc_now().date()))
@@ -130,6 +174,7 @@ def preview_scores(session: ReadSessionDep, caches: ScoreCachesDep, body: Previe
     tags=["rubrics"],
     response_model=Sensitivity,
     responses=RESPONSES,
+    openapi_extra=CACHED,
 )
 def read_sensitivity(
     session: SessionDep,
@@ -140,5 +185,5 @@ def read_sensitivity(
 ) -> Response:
     """Median rank and 5-95% interval per instrument when the weights vary, and the weights that matter most."""
     reference = key if query.version is None else f"{key}@{query.version}"
-    chosen = choose_rubric(session, caches, reference)
-    return cached_bytes(request, ranking_sensitivity(session, caches, chosen, query, utc_now().date()))
+    run = run_of(session, caches, reference, query.as_of)
+    return cached_bytes(request, ranking_sensitivity(session, caches, run, query))

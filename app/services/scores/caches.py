@@ -32,5 +32,7 @@ class ScoreCaches:
     """Runs of published versions."""
     previews: "LruCache[RunKey, ScoringRun]" = field(default_factory=lambda: LruCache(4))
     """Runs of previewed definitions, kept apart so that previews never push published runs out."""
+    histories: LruCache[tuple[str, int, str], bytes] = field(default_factory=lambda: LruCache(64))
+    """Rendered score histories by rubric tag, data revision and instrument."""
     sensitivity: LruCache[tuple[Any, ...], bytes] = field(default_factory=lambda: LruCache(8))
     """Rendered sensitivity results: the same run, samples, spread and seed always give the same answer."""

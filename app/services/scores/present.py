@@ -7,6 +7,8 @@ engine's arrays, as dicts whose keys are the row model's fields in order, and en
 numbers become ``null`` through :func:`scoring.arrays.optional_float` and its vector forms, here only.
 """
 
+import csv
+import io
 import statistics
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
@@ -89,41 +91,53 @@ def ranking_page(run: ScoringRun, rows: Sequence[bytes], *, total: int, limit: i
     return head + b',"items":[' + b",".join(rows) + b"]," + page
 
 
-def csv_columns(run: ScoringRun) -> list[str]:
-    """The columns of the ranking as CSV: the instrument, its score, and one score per dimension."""
-    dimensions = [f"score_{node.key}" for _, node in _dimensions(run)]
-    about = ["rank", "instrument", "title", "organisation", "scope", "kind", "score", "grade", "coverage"]
-    return [*about, *dimensions, "insufficient_data"]
-
-
 def _dimensions(run: ScoringRun) -> list[tuple[int, NodePlan]]:
     """The rubric's dimensions with their plan columns."""
     plan = run.result.plan
     return [(plan.criterion_count + index, node) for index, node in enumerate(plan.nodes) if node.parent == 0]
 
 
-def csv_rows(run: ScoringRun, rows: Sequence[int]) -> Iterator[list[Any]]:
-    """The CSV rows of the given result rows, in that order (ranks are integers, missing numbers empty)."""
+def ranking_csv(run: ScoringRun, rows: Sequence[int]) -> bytes:
+    """The given result rows, in that order, as CSV: the instrument, its score and one score per dimension.
+
+    Ranks are integers and missing numbers empty cells; a text a spreadsheet would run as a formula is quoted.
+    """
     result = run.result
-    dimensions = [result.column_scores(column) for column, _ in _dimensions(run)]
+    dimensions = _dimensions(run)
+    about = ["rank", "instrument", "title", "organisation", "scope", "kind", "score", "grade", "coverage"]
     ranks, scores = optional_ints(result.ranks), optional_floats(result.scores)
-    dimension_scores = [optional_floats(values) for values in dimensions]
+    dimension_scores = [optional_floats(result.column_scores(column)) for column, _ in dimensions]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow([*about, *(f"score_{node.key}" for _, node in dimensions), "insufficient_data"])
     for row in rows:
         instrument = result.instrument_ids[row]
-        about = run.input.about[instrument]
-        yield [
+        described = run.input.about[instrument]
+        cells = [
             ranks[row],
             instrument,
-            about.title,
-            about.organisation,
-            about.scope,
-            about.kind,
+            described.title,
+            described.organisation,
+            described.scope,
+            described.kind,
             scores[row],
             result.grades[row],
             float(result.coverage[row]),
             *(values[row] for values in dimension_scores),
             insufficient_reason(result, row),
         ]
+        writer.writerow([_safe_cell(cell) for cell in cells])
+    return buffer.getvalue().encode()
+
+
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _safe_cell(cell: Any) -> Any:
+    """A CSV cell that no spreadsheet turns into a formula: text starting with = + - @ gets a leading quote."""
+    if isinstance(cell, str) and cell.startswith(_FORMULA_STARTS):
+        return f"'{cell}"
+    return "" if cell is None else cell
 
 
 def explanation(run: ScoringRun, explained: Explanation) -> bytes:

@@ -11,7 +11,7 @@ from app.services.rubrics import checked_definition
 from app.services.scores import present
 from app.services.scores.caches import ScoreCaches
 from app.services.scores.choose import ChosenRubric, choose_rubric
-from app.services.scores.runs import run_for
+from app.services.scores.runs import ScoringRun, run_for
 from scoring.rubric import Rubric as RubricDefinition
 from scoring.sensitivity import sensitivity
 from scoring.validation import RubricError
@@ -47,11 +47,9 @@ def preview(session: Session, caches: ScoreCaches, request: PreviewRequest, toda
     return after.render(key, lambda: present.preview(before, after, compare(before.result, after.result)))
 
 
-def ranking_sensitivity(
-    session: Session, caches: ScoreCaches, chosen: ChosenRubric, query: SensitivityQuery, today: date
-) -> bytes:
+def ranking_sensitivity(session: Session, caches: ScoreCaches, run: ScoringRun, query: SensitivityQuery) -> bytes:
     """Median rank and 5-95% interval per instrument under perturbed weights, and the weights that matter most."""
-    run = run_for(session, caches, chosen, query.as_of or today)
+    chosen = run.chosen
     instruments = len(run.result.instrument_ids)
     if query.samples * instruments > MAX_SENSITIVITY_WORK:
         most = MAX_SENSITIVITY_WORK // instruments

@@ -6,7 +6,6 @@ workers agree) and the day. The same key always gives the same numbers, so a run
 (ranking rows, explanations, summaries) are reused until the data moves on.
 """
 
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -15,9 +14,10 @@ from typing import Any, TypeVar
 
 from sqlmodel import Session
 
+from app.models.common import utc_now
 from app.services.lru import LruCache
 from app.services.scores.caches import ScoreCaches
-from app.services.scores.choose import ChosenRubric
+from app.services.scores.choose import ChosenRubric, choose_rubric
 from app.services.scores.inputs import ScoringInput, scoring_input
 from scoring.engine import ScoreSet, score
 
@@ -33,8 +33,8 @@ class ScoringRun:
     result: ScoreSet
     rendered: LruCache[tuple[str, ...], bytes] = field(default_factory=lambda: LruCache(256), compare=False)
     """Rendered responses by what they show (an explanation's instrument, a summary's grouping...)."""
-    _memo: dict[tuple[str, ...], Any] = field(default_factory=dict, repr=False, compare=False)
-    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+    derived: LruCache[tuple[str, ...], Any] = field(default_factory=lambda: LruCache(32), repr=False, compare=False)
+    """Values derived from the run that a few kinds of request share: ranking rows, orders."""
 
     @property
     def as_of(self) -> date:
@@ -56,15 +56,17 @@ class ScoringRun:
         return self.rendered.get(what, build)
 
     def remember(self, what: tuple[str, ...], build: Callable[[], T]) -> T:
-        """A value derived from the run that a few kinds of request share (ranking rows, an order), built once.
+        """A value derived from the run that a few kinds of request share (ranking rows, an order), built once."""
+        value: T = self.derived.get(what, build)
+        return value
 
-        ``what`` must come from a small fixed set: these values are kept as long as the run.
-        """
-        with self._lock:
-            if what not in self._memo:
-                self._memo[what] = build()
-            value: T = self._memo[what]
-            return value
+
+def run_of(
+    session: Session, caches: ScoreCaches, reference: str | None, as_of: date | None, *, path: str = "query.rubric"
+) -> ScoringRun:
+    """The run a score request asks for: the rubric its reference names, on the data as of a day (today if None)."""
+    chosen = choose_rubric(session, caches, reference, path=path)
+    return run_for(session, caches, chosen, as_of or utc_now().date())
 
 
 def run_for(session: Session, caches: ScoreCaches, chosen: ChosenRubric, as_of: date) -> ScoringRun:

@@ -1,11 +1,11 @@
 """Score reads: the ranking (JSON or CSV), one explained score, its history, comparisons and summaries.
 
-Each returns the response's bytes, rendered once per run (see :mod:`.present`); the history, which visits
-many days once, is the exception.
+Each returns the response's bytes, rendered once per run (see :mod:`.present`); a history, which scores many
+days, once per rubric version, data revision and instrument.
 """
 
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,6 +33,8 @@ class RankingRows:
     run: ScoringRun
     rows: list[int]
     """Rows of the run's result, in order."""
+    selection: tuple[str, ...]
+    """What chose and ordered the rows: the sort and the filters, for caching their renderings."""
 
     @property
     def total(self) -> int:
@@ -45,9 +47,15 @@ class RankingRows:
         page = [rows[row] for row in self.rows[offset : offset + limit]]
         return present.ranking_page(self.run, page, total=self.total, limit=limit, offset=offset)
 
-    def csv(self) -> tuple[list[str], Iterator[list[Any]]]:
-        """The column names and rows of the whole selection as CSV."""
-        return present.csv_columns(self.run), present.csv_rows(self.run, self.rows)
+    def csv(self) -> bytes:
+        """The whole selection as CSV, unpaged."""
+        return self.run.render(("csv", *self.selection), lambda: present.ranking_csv(self.run, self.rows))
+
+    @property
+    def file_name(self) -> str:
+        """What a CSV download of the ranking is called: its rubric version, day and data revision."""
+        chosen, day = self.run.chosen, self.run.as_of.isoformat()
+        return f"scores-{chosen.key}-v{chosen.version}-{day}-r{self.run.revision}.csv"
 
 
 def ranking(session: Session, run: ScoringRun, *, filters: dict[str, Any], sort: str) -> RankingRows:
@@ -59,26 +67,23 @@ def ranking(session: Session, run: ScoringRun, *, filters: dict[str, Any], sort:
         wanted = set(session.connection().execute(statement, parameters).scalars())
         ids = run.result.instrument_ids
         rows = [row for row in rows if ids[row] in wanted]
-    return RankingRows(run, rows)
+    selection = (sort, *(f"{name}={value!r}" for name, value in sorted(parameters.items())))
+    return RankingRows(run, rows, selection)
 
 
 def _sorted(run: ScoringRun, sort: str) -> list[int]:
-    """Rows by rank, score or instrument id; without a score last (in id order) unless sorting by instrument."""
+    """Rows by rank, score or instrument id, ties always by id; by rank or score, those without a score last."""
     result = run.result
     ids, ranks, scores = result.instrument_ids, result.ranks.tolist(), result.scores.tolist()
-    name = sort.removeprefix("-")
-    keys: dict[str, Callable[[int], Any]] = {
-        "rank": lambda row: (ranks[row], ids[row]),
-        "score": lambda row: (scores[row], ids[row]),
-        "instrument": lambda row: ids[row],
-    }
-    unscored = np.isnan(result.scores).tolist()
+    name, descending = sort.removeprefix("-"), sort.startswith("-")
     if name == "instrument":
-        scored, rest = list(range(len(ids))), []
-    else:
-        scored = [row for row, gap in enumerate(unscored) if not gap]
-        rest = [row for row, gap in enumerate(unscored) if gap]
-    return sorted(scored, key=keys[name], reverse=sort.startswith("-")) + rest
+        return sorted(range(len(ids)), key=lambda row: ids[row], reverse=descending)
+    values = ranks if name == "rank" else scores
+    sign = -1.0 if descending else 1.0
+    unscored = np.isnan(result.scores).tolist()
+    scored = [row for row, gap in enumerate(unscored) if not gap]
+    rest = [row for row, gap in enumerate(unscored) if gap]
+    return sorted(scored, key=lambda row: (sign * values[row], ids[row])) + rest
 
 
 def explained_score(session: Session, run: ScoringRun, instrument: str) -> bytes:
@@ -103,8 +108,12 @@ def score_history(session: Session, caches: ScoreCaches, chosen: ChosenRubric, i
         .limit(HISTORY_POINTS)
     ).all()
     revision = current_data_revision(session)
-    runs = [uncached_run(session, caches, chosen, day) for day in sorted(days)]
-    return present.history(chosen, instrument.slug, revision, runs)
+
+    def render() -> bytes:
+        runs = [uncached_run(session, caches, chosen, day) for day in sorted(days)]
+        return present.history(chosen, instrument.slug, revision, runs)
+
+    return caches.histories.get((chosen.tag, revision, instrument.slug), render)
 
 
 def comparison(run: ScoringRun, instruments: Sequence[str]) -> bytes:
