@@ -6,7 +6,7 @@ Modules, in the order data flows through them:
 * :mod:`scoring.catalogue` - indicator specs and how values are encoded as floats;
 * :mod:`scoring.validation` - every problem of a rubric with its path; ``RubricError``;
 * :mod:`scoring.engine` - ``EngineInput``, ``score(rubric, data) -> ScoreSet``;
-* :mod:`scoring.explain` - ``Explanation`` (``as_dict()``, ``lines()``), a slice of a ``ScoreSet``;
+* :mod:`scoring.explain` - ``Explanation`` (typed fields, ``lines()``), a slice of a ``ScoreSet``;
 * :mod:`scoring.whatif` - weight overrides and ``compare(baseline, alternative)``;
 * :mod:`scoring.sensitivity` - Monte Carlo weight perturbation.
 

@@ -1,5 +1,7 @@
 """Array aliases and small vectorised helpers shared by the engine's modules."""
 
+import math
+
 import numpy as np
 import numpy.typing as npt
 
@@ -68,14 +70,25 @@ def _min_tie_rank_1d(scores: FloatArray) -> FloatArray:
     return ranks
 
 
+_INFINITE = "an infinite number where a finite one or none was expected"
+
+
 def optional_float(value: float) -> float | None:
     """A float for JSON and typed results: None for NaN (no value), a plain Python float otherwise.
 
-    This function and its kin below are the one place where a missing number (NaN) becomes ``None``.
+    This function and its kin below are the one place where a missing number (NaN) becomes ``None``. An
+    infinity is no missing number but a defect upstream (rubrics and values are bounded so that none arises):
+    it raises rather than pass for one.
 
     >>> optional_float(np.float64(2.5)), optional_float(np.nan)
     (2.5, None)
+    >>> optional_float(np.inf)
+    Traceback (most recent call last):
+    ...
+    ValueError: an infinite number where a finite one or none was expected
     """
+    if value in (math.inf, -math.inf):
+        raise ValueError(_INFINITE)
     return None if value != value else float(value)
 
 
@@ -85,6 +98,8 @@ def optional_int(value: float) -> int | None:
     >>> optional_int(np.float64(3.0)), optional_int(np.nan)
     (3, None)
     """
+    if value in (math.inf, -math.inf):
+        raise ValueError(_INFINITE)
     return None if value != value else int(value)
 
 
@@ -94,6 +109,8 @@ def optional_floats(values: FloatArray) -> list[float | None]:
     >>> optional_floats(np.array([1.5, np.nan]))
     [1.5, None]
     """
+    if np.isinf(values).any():
+        raise ValueError(_INFINITE)
     missing = np.isnan(values).tolist()
     return [None if gap else value for value, gap in zip(values.tolist(), missing, strict=True)]
 
@@ -104,6 +121,8 @@ def optional_ints(values: FloatArray) -> list[int | None]:
     >>> optional_ints(np.array([2.0, np.nan, 1.0]))
     [2, None, 1]
     """
+    if np.isinf(values).any():
+        raise ValueError(_INFINITE)
     missing = np.isnan(values)
     whole = np.where(missing, 0, values).astype(np.int64).tolist()
     return [None if gap else value for value, gap in zip(whole, missing.tolist(), strict=True)]

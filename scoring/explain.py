@@ -1,4 +1,4 @@
-"""Explanations: one instrument's slice of a scoring run, rendered as a dict (JSON) or as lines (people).
+"""Explanations: one instrument's slice of a scoring run, as typed fields (for JSON) or as lines (people).
 
 Nothing here recomputes a score. Values, weights, contributions and flags are read from the arrays of the
 :class:`~scoring.engine.ScoreSet`; a criterion's weights and contribution are the products of its value and
@@ -17,7 +17,7 @@ itself; its criteria then contribute nothing.
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -91,13 +91,6 @@ class Explanation:
     """The keys of the criteria without a value."""
     nodes: tuple[NodeExplanation, ...]
     criteria: tuple[CriterionExplanation, ...]
-
-    def as_dict(self) -> dict[str, Any]:
-        """The explanation as plain JSON-ready data: floats or None, never NaN."""
-        plain = _record(self, exclude={"nodes", "criteria"})
-        plain["nodes"] = [_record(node) for node in self.nodes]
-        plain["criteria"] = [_record(criterion) for criterion in self.criteria]
-        return plain
 
     def lines(self) -> list[str]:
         """The explanation as short lines a person reads, dimension by dimension."""
@@ -323,21 +316,3 @@ def _criterion_line(c: CriterionExplanation) -> str:
         f"{c.label}: {value} -> {c.normalised:.1f} points, weight {number(round(c.effective_weight, 4))},"
         f" contributes {c.contribution:.1f} points (share of a non-arithmetic mean){marks}{gain}"
     )
-
-
-def _record(item: Any, exclude: frozenset[str] | set[str] = frozenset()) -> dict[str, Any]:
-    """One explanation dataclass as a plain dict, field by field (no deep copies)."""
-    return {field.name: _plain(getattr(item, field.name)) for field in fields(item) if field.name not in exclude}
-
-
-def _plain(value: Any) -> Any:
-    """Numpy scalars as Python ones and NaN as None (:func:`~scoring.arrays.optional_float`), recursively."""
-    if isinstance(value, dict):
-        return {key: _plain(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(item) for item in value]
-    if isinstance(value, np.bool_):
-        return bool(value)
-    if isinstance(value, float | np.floating):
-        return optional_float(float(value))
-    return value

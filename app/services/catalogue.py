@@ -7,18 +7,8 @@ from scoring.catalogue import IndicatorSpec
 
 
 def indicator_spec(indicator: Indicator) -> IndicatorSpec:
-    """The engine's view of one catalogue entry: every field has the same name and values on both sides."""
-    return IndicatorSpec(
-        key=indicator.key,
-        label=indicator.label,
-        value_type=indicator.value_type,
-        levels=indicator.levels,
-        categories=indicator.categories,
-        min=indicator.min,
-        max=indicator.max,
-        direction=indicator.direction,
-        unit=indicator.unit,
-    )
+    """The engine's view of one catalogue entry: the fields have the same names and values on both sides."""
+    return IndicatorSpec.model_validate(indicator, from_attributes=True)
 
 
 def engine_catalogue(session: Session) -> dict[str, IndicatorSpec]:
