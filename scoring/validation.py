@@ -83,7 +83,7 @@ def validate_rubric(
             Rubric.model_validate(data)
     except ValidationError as error:
         problems += [
-            RubricProblem(path=format_path(item["loc"]), message=item["msg"].removeprefix("Value error, "))
+            RubricProblem(path=format_path(item["loc"]), message=_message(item))
             for item in error.errors(include_url=False)
         ]
     if isinstance(data, Mapping):
@@ -106,6 +106,13 @@ def parse_rubric(raw: Mapping[str, Any] | Rubric, catalogue: Mapping[str, Indica
     if problems:
         raise RubricError(problems)
     return raw if isinstance(raw, Rubric) else Rubric.model_validate(raw)
+
+
+def _message(error: Mapping[str, Any]) -> str:
+    """A pydantic error in the words the service uses everywhere."""
+    if error["type"] == "extra_forbidden":
+        return "is not a field a rubric accepts here"
+    return str(error["msg"]).removeprefix("Value error, ")
 
 
 def _tree_problems(root: Mapping[str, Any], catalogue: Mapping[str, IndicatorSpec] | None) -> list[RubricProblem]:

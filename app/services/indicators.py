@@ -6,7 +6,7 @@ from pydantic import ValidationError
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from app.errors import Conflict, InvalidInput, NotFound, problems_from_errors
+from app.errors import Conflict, FieldProblem, InvalidInput, NotFound, problems_from_errors
 from app.models import Indicator, Observation
 from app.models.common import utc_now
 from app.models.filters import IndicatorFilters
@@ -37,6 +37,18 @@ def create_indicator(*, session: Session, data: IndicatorCreate, actor: str) -> 
     return indicator
 
 
+_PARTNERS = {"min": "max", "max": "min"}
+
+
+def _at_what_was_sent(problem: FieldProblem, sent: set[str]) -> FieldProblem:
+    """A range problem found on the bound the client kept points at the bound it changed."""
+    field = problem.path.removeprefix("body.")
+    partner = _PARTNERS.get(field)
+    if field not in sent and partner in sent:
+        return FieldProblem(f"body.{partner}", problem.message, problem.type)
+    return problem
+
+
 def update_indicator(*, session: Session, indicator: Indicator, changes: IndicatorUpdate, actor: str) -> Indicator:
     """Apply a partial update; a change of shape must still fit every value recorded for the indicator."""
     patch = changes.model_dump(exclude_unset=True, mode="json")
@@ -44,7 +56,8 @@ def update_indicator(*, session: Session, indicator: Indicator, changes: Indicat
     try:
         valid = IndicatorBase.model_validate(merged)
     except ValidationError as error:
-        raise InvalidInput(problems_from_errors(error.errors(), prefix=("body",))) from None
+        problems = problems_from_errors(error.errors(), prefix=("body",))
+        raise InvalidInput([_at_what_was_sent(problem, set(patch)) for problem in problems]) from None
     stored = valid.model_dump(mode="json")
     reshaped = {name for name in _SHAPE_FIELDS if stored[name] != getattr(indicator, name)}
     if reshaped:

@@ -96,6 +96,15 @@ def test_range_may_narrow_only_around_recorded_values(client: TestClient) -> Non
     assert client.patch("/v1/indicators/OC01", json={"max": 60}).status_code == 200
 
 
+def test_a_range_problem_points_at_the_bound_the_patch_changed(client: TestClient) -> None:
+    client.post("/v1/indicators", json=indicator_body(key="OC01", value_type="number", levels=[], min=0, max=100))
+
+    response = client.patch("/v1/indicators/OC01", json={"min": 200})
+
+    assert response.status_code == 422
+    assert [error["path"] for error in response.json()["errors"]] == ["body.min"]
+
+
 def test_unknown_indicator_is_404(client: TestClient) -> None:
     assert client.get("/v1/indicators/NOPE").status_code == 404
 

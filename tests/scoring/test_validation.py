@@ -211,7 +211,7 @@ CASES = [
     pytest.param(
         changed("dimensions.0.criteria.0.colour", "red"),
         "dimensions[0].criteria[0].colour",
-        "Extra inputs are not permitted",
+        "is not a field a rubric accepts here",
         id="unknown-field",
     ),
     pytest.param(
