@@ -1,8 +1,10 @@
 """Routes of scores: rankings, explained scores, comparisons, summaries, history, what-if and sensitivity."""
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request, Response
+from pydantic import BaseModel
 
 from app.api.access import READ
 from app.api.deps import InstrumentDep, ReadSessionDep, ScoreCachesDep, SessionDep
@@ -52,6 +54,13 @@ CACHED: dict[str, Any] = {
 }
 """What every cached score read also documents: the header that can make its answer a 304."""
 
+
+def cached_read(path: str, model: type[BaseModel], **extra: Any) -> Callable[[Callable[..., Any]], Any]:
+    """The decorator of a cached score read: its body model, its problems and the If-None-Match it honours."""
+    options: dict[str, Any] = {"responses": RESPONSES, **extra}
+    return router.get(path, dependencies=[READ], response_model=model, openapi_extra=CACHED, **options)
+
+
 RANKING_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {
         "description": "The ranking: JSON, or CSV with Accept: text/csv or format=csv (the whole filtered ranking).",
@@ -61,13 +70,7 @@ RANKING_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
-@router.get(
-    "/v1/scores",
-    dependencies=[READ],
-    response_model=Ranking,
-    responses=RANKING_RESPONSES,
-    openapi_extra=CACHED,
-)
+@cached_read("/v1/scores", Ranking, responses=RANKING_RESPONSES)
 def read_ranking(
     session: SessionDep, caches: ScoreCachesDep, query: Annotated[RankingQuery, Query()], request: Request
 ) -> Response:
@@ -89,13 +92,7 @@ def read_ranking(
     return cached_bytes(request, content, {**vary, **next_page_link(request.url, query, ranking.total)})
 
 
-@router.get(
-    "/v1/instruments/{id}/score",
-    dependencies=[READ],
-    response_model=ScoreExplanation,
-    responses=RESPONSES,
-    openapi_extra=CACHED,
-)
+@cached_read("/v1/instruments/{id}/score", ScoreExplanation)
 def read_instrument_score(
     session: SessionDep,
     caches: ScoreCachesDep,
@@ -108,13 +105,7 @@ def read_instrument_score(
     return cached_bytes(request, views.explained_score(session, run, instrument.slug))
 
 
-@router.get(
-    "/v1/instruments/{id}/score-history",
-    dependencies=[READ],
-    response_model=ScoreHistory,
-    responses=RESPONSES,
-    openapi_extra=CACHED,
-)
+@cached_read("/v1/instruments/{id}/score-history", ScoreHistory)
 def read_score_history(
     session: SessionDep,
     caches: ScoreCachesDep,
@@ -127,13 +118,7 @@ def read_score_history(
     return cached_bytes(request, views.score_history(session, caches, chosen, instrument))
 
 
-@router.get(
-    "/v1/scores/compare",
-    dependencies=[READ],
-    response_model=Comparison,
-    responses=RESPONSES,
-    openapi_extra=CACHED,
-)
+@cached_read("/v1/scores/compare", Comparison)
 def compare_instruments(
     session: SessionDep, caches: ScoreCachesDep, query: Annotated[CompareQuery, Query()], request: Request
 ) -> Response:
@@ -142,13 +127,7 @@ def compare_instruments(
     return cached_bytes(request, views.comparison(run, query.ids.split(",")))
 
 
-@router.get(
-    "/v1/scores/summary",
-    dependencies=[READ],
-    response_model=ScoreSummary,
-    responses=RESPONSES,
-    openapi_extra=CACHED,
-)
+@cached_read("/v1/scores/summary", ScoreSummary)
 def summarise_scores(
     session: SessionDep, caches: ScoreCachesDep, query: Annotated[SummaryQuery, Query()], request: Request
 ) -> Response:
@@ -168,14 +147,7 @@ def preview_scores(session: ReadSessionDep, caches: ScoreCachesDep, body: Previe
     return cached_bytes(request, preview(session, caches, body, utc_now().date()))
 
 
-@router.get(
-    "/v1/rubrics/{key}/sensitivity",
-    dependencies=[READ],
-    tags=["rubrics"],
-    response_model=Sensitivity,
-    responses=RESPONSES,
-    openapi_extra=CACHED,
-)
+@cached_read("/v1/rubrics/{key}/sensitivity", Sensitivity, tags=["rubrics"])
 def read_sensitivity(
     session: SessionDep,
     caches: ScoreCachesDep,
