@@ -1,6 +1,6 @@
 """Query parameter models for the list operations: filters, sort and bounded pagination."""
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -47,7 +47,7 @@ class InstrumentFilterFields(Pagination):
     kind: InstrumentKind | None = None
     status: LegalStatus | None = Field(default=None, description="Legal status.")
     party: PartyCode | None = Field(default=None, description="Instruments this state or organisation is party to.")
-    topic: Slug | None = None
+    topic: Annotated[Slug, Field(examples=["readmission"])] | None = None
     q: Name | None = Field(default=None, description="Text searched in the id, titles and summary.")
 
 
