@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from scoring.aggregate import Aggregated, Trace, aggregate_with_trace
+from scoring.aggregate import Aggregated, Trace, aggregate, aggregate_with_trace
 from scoring.arrays import BoolArray, FloatArray, IntArray, ObjectArray, min_tie_rank
 from scoring.catalogue import IndicatorSpec, encode_value
 from scoring.normalise import Normalised, normalise
@@ -24,6 +24,9 @@ if TYPE_CHECKING:
     from scoring.explain import Explanation
 
 Evidence = Mapping[tuple[str, str], Mapping[str, Any]]
+
+COVERAGE_TOLERANCE = 1e-9
+"""Coverage is a ratio of sums of weights: a share meant to equal a threshold may fall short of it by rounding."""
 
 
 @dataclass(frozen=True)
@@ -143,14 +146,41 @@ class ScoreSet:
         return min_tie_rank(np.round(self.scores, 9))
 
     @cached_property
+    def provisional(self) -> BoolArray:
+        """Per instrument: a score resting on less of the rubric's weight than ``grading.min_coverage`` asks."""
+        needed = self.rubric.grading.min_coverage
+        provisional: BoolArray = ~np.isnan(self.scores) & (self.coverage + COVERAGE_TOLERANCE < needed)
+        return provisional
+
+    @cached_property
     def grades(self) -> ObjectArray:
-        """The grade band of each score (None without a score), as an object array of labels."""
+        """The grade band of each score (None without a score, or with a provisional one), as labels."""
         bands = sorted(self.rubric.grades, key=lambda band: band.min)
         labels = np.array([band.label for band in bands] + [None], dtype=object)
         position = np.searchsorted([band.min for band in bands], self.scores, side="right") - 1
-        position[np.isnan(self.scores)] = len(bands)
+        position[np.isnan(self.scores) | self.provisional] = len(bands)
         grades: ObjectArray = labels[np.maximum(position, 0)]
         return grades
+
+    @cached_property
+    def score_range(self) -> tuple[FloatArray, FloatArray]:
+        """The lowest and highest score each instrument could reach if every criterion without a value took its
+        worst or best points, the values present staying as they are.
+
+        One aggregation of the instruments twice over (filled low, then high), for every aggregation method:
+        they are all monotone in each child, so the two fillings bound every possible completion. The statistics
+        of population-relative normalisations are held fixed, as in the improvement potential. An instrument
+        without a score gets its range too: what its missing criteria could make of it.
+        """
+        plan, points = self.plan, self.normalised.points
+        count = points.shape[1]
+        missing = np.isnan(points)
+        criteria = plan.criterion_count
+        filled = np.empty((criteria, 2 * count))
+        filled[:, :count] = np.where(missing, plan.floors[:criteria, None], points)
+        filled[:, count:] = np.where(missing, plan.ceilings[:criteria, None], points)
+        bounds = aggregate(plan, filled, self.weights[None, :]).nodes[0, 0]
+        return bounds[:count], bounds[count:]
 
     @property
     def coverage(self) -> FloatArray:

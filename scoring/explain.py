@@ -83,6 +83,11 @@ class Explanation:
     rank: int | None
     ranked: int
     coverage: float
+    score_range: tuple[float, float]
+    """The lowest and highest score the instrument could reach if its missing criteria took their worst or best."""
+    provisional: bool
+    """Whether the score rests on too little of the rubric's weight for a grade."""
+    needed_coverage: float
     insufficient_data: str | None
     """Why there is no score, in one sentence (None with a score)."""
     insufficient_detail: str | None
@@ -97,9 +102,14 @@ class Explanation:
         if self.score is None:
             head = f"{self.rubric_label}: no score, {self.insufficient_detail}"
         else:
+            low, high = self.score_range
+            grade = (
+                f"provisional, no grade below {self.needed_coverage:.0%} coverage" if self.provisional else self.grade
+            )
+            could = f" (could be {low:.1f} to {high:.1f})" if high - low >= 0.05 else ""
             head = (
-                f"{self.rubric_label}: {self.score:.1f} points, {self.grade}, rank {self.rank} of {self.ranked}, "
-                f"coverage {self.coverage:.0%}"
+                f"{self.rubric_label}: {self.score:.1f} points{could}, {grade}, "
+                f"rank {self.rank} of {self.ranked}, coverage {self.coverage:.0%}"
             )
         lines = [head]
         for node in self.nodes[1:]:
@@ -155,6 +165,9 @@ def explain(scores: "ScoreSet", row: int) -> Explanation:
         rank=optional_int(rank),
         ranked=int(np.sum(~np.isnan(scores.ranks))),
         coverage=float(scores.coverage[row]),
+        score_range=(float(scores.score_range[0][row]), float(scores.score_range[1][row])),
+        provisional=bool(scores.provisional[row]),
+        needed_coverage=scores.rubric.grading.min_coverage,
         insufficient_data=insufficient_reason(scores, row),
         insufficient_detail=insufficient_detail(scores, row),
         missing=missing_criteria(scores, row),

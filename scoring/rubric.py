@@ -359,13 +359,25 @@ class Node(_Schema):
         return self
 
 
+class Grading(_Schema):
+    """When a score earns a grade.
+
+    ``min_coverage`` is the share of the rubric's weight that must rest on data present (0..1). Below it the
+    score is *provisional*: it is shown with its range, but gets no grade, as the missing part could move it
+    across bands.
+    """
+
+    min_coverage: Annotated[FiniteFloat, Field(ge=0.0, le=1.0)] = 0.0
+
+
 class Rubric(_Schema):
-    """The index: its dimensions, how they aggregate, and the grade bands of the final score."""
+    """The index: its dimensions, how they aggregate, the grade bands of the final score and when they apply."""
 
     key: Key
     label: str = Field(min_length=1)
     description: str = ""
     grades: list[GradeBand] = Field(default_factory=default_grades)
+    grading: Grading = Grading()
     aggregation: Aggregation = "arithmetic"
     missing: MissingPolicy = MissingPolicy()
     dimensions: Annotated[list[Node], Field(min_length=1)]

@@ -142,3 +142,74 @@ def test_no_rubric_within_its_bounds_gives_an_infinite_number(
     for column in range(len(result.plan.keys)):
         assert not np.isinf(result.column_scores(column)).any()
     assert not np.isinf(result.scores).any()
+
+
+policies = st.sampled_from(["renormalise", "worst", "impute_mean", "impute_median"])
+
+
+def rubric_with_policy(
+    normalisations: list[dict[str, Any]], weight: list[float], aggregation: str, policy: str
+) -> Rubric:
+    definition = rubric(normalisations, weight, aggregation).model_dump()
+    definition["missing"] = {"policy": policy, "min_coverage": 0.0}
+    return Rubric.model_validate(definition)
+
+
+@given(matrix=matrices, weight=weights, aggregation=aggregations, relative=st.booleans(), policy=policies)
+def test_every_score_lies_within_its_range(
+    matrix: list[list[float]], weight: list[float], aggregation: str, relative: bool, policy: str
+) -> None:
+    result = score(rubric_with_policy(RELATIVE if relative else ABSOLUTE, weight, aggregation, policy), data(matrix))
+    low, high = result.score_range
+    scored = ~np.isnan(result.scores)
+
+    assert (low[scored] <= result.scores[scored] + 1e-9).all()
+    assert (result.scores[scored] <= high[scored] + 1e-9).all()
+    assert (low <= high + 1e-9).all()
+
+
+@given(matrix=st.lists(st.lists(st.floats(-50.0, 150.0), min_size=4, max_size=4), min_size=1, max_size=7),
+       weight=weights, aggregation=aggregations, relative=st.booleans())  # fmt: skip
+def test_with_every_value_present_the_range_is_the_score(
+    matrix: list[list[float]], weight: list[float], aggregation: str, relative: bool
+) -> None:
+    result = score(rubric(RELATIVE if relative else ABSOLUTE, weight, aggregation), data(matrix))
+    low, high = result.score_range
+
+    np.testing.assert_allclose(low, result.scores, atol=1e-9)
+    np.testing.assert_allclose(high, result.scores, atol=1e-9)
+
+
+@given(matrix=matrices, weight=weights, aggregation=aggregations, cell=st.tuples(st.integers(0, 6), st.integers(0, 3)),
+       value=st.floats(-50.0, 150.0), policy=policies)  # fmt: skip
+def test_recording_a_missing_value_never_widens_the_range(
+    matrix: list[list[float]],
+    weight: list[float],
+    aggregation: str,
+    cell: tuple[int, int],
+    value: float,
+    policy: str,
+) -> None:
+    row, column = cell[0] % len(matrix), cell[1]
+    assume(np.isnan(matrix[row][column]))
+    definition = rubric_with_policy(ABSOLUTE, weight, aggregation, policy)
+    before = score(definition, data(matrix)).score_range
+    matrix[row][column] = value
+    after = score(definition, data(matrix)).score_range
+
+    assert after[0][row] >= before[0][row] - 1e-9
+    assert after[1][row] <= before[1][row] + 1e-9
+
+
+@given(matrix=matrices, weight=weights, needed=st.floats(0.0, 1.0))
+def test_a_score_below_the_grading_coverage_is_provisional_and_has_no_grade(
+    matrix: list[list[float]], weight: list[float], needed: float
+) -> None:
+    definition = rubric(ABSOLUTE, weight).model_dump()
+    definition["grading"] = {"min_coverage": needed}
+    result = score(Rubric.model_validate(definition), data(matrix))
+    scored = ~np.isnan(result.scores)
+
+    assert (result.provisional == (scored & (result.coverage < needed - 1e-9))).all()
+    assert all(grade is None for grade in result.grades[result.provisional | ~scored])
+    assert all(grade is not None for grade in result.grades[scored & ~result.provisional])
