@@ -208,7 +208,10 @@ def _load_rubric(session: Session, seed: RubricSeed, actor: str, tally: Tally) -
     rubric = rubrics.update_draft(
         session=session, rubric=rubric, data=draft, revision=rubric.draft_revision, actor=actor
     )
-    rubrics.publish(session=session, rubric=rubric, data=seed.publish, revision=rubric.draft_revision, actor=actor)
+    # A seeded rubric that is the default stays the default in its new version.
+    was_default = rubrics.default_version_id(session) in {version.id for version in versions}
+    publication = seed.publish.model_copy(update={"make_default": seed.publish.make_default or was_default})
+    rubrics.publish(session=session, rubric=rubric, data=publication, revision=rubric.draft_revision, actor=actor)
     tally.updated += 1
 
 

@@ -54,6 +54,10 @@ class RankingQuery(InstrumentFilterFields):
         default="rank",
         description="By rank, score or instrument id; by rank or score, those with insufficient data come last.",
     )
+    provisional: bool | None = Field(
+        default=None,
+        description="false: only scores that earn a grade; true: only provisional ones; left out: every instrument.",
+    )
     format: Literal["json", "csv"] | None = Field(
         default=None, description="csv: the same as Accept: text/csv; the whole filtered ranking, without paging."
     )

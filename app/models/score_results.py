@@ -32,13 +32,25 @@ class OfRun(ScoreModel):
     data_revision: int = Field(description="The revision of the data scored: results of one revision never change.")
 
 
+class ScoreRange(ScoreModel):
+    """The lowest and highest score reachable if each missing criterion took its worst or best value."""
+
+    low: Points
+    high: Points
+
+
+PROVISIONAL = Field(description="The score rests on less of the rubric's weight than it needs for a grade.")
+
+
 class RankedInstrument(ScoreModel):
     """One instrument's row of a ranking."""
 
     instrument: str = Field(description="The instrument's id.")
     rank: int | None = Field(description="1 is best; tied scores share the lower rank; null without a score.")
     score: Points | None
-    grade: str | None
+    score_range: ScoreRange = Field(description="Where the score could lie once the missing criteria are known.")
+    provisional: bool = PROVISIONAL
+    grade: str | None = Field(description="Null without a score, or with a provisional one.")
     coverage: Share = Field(description="Share of the rubric's weight resting on data present.")
     insufficient_data: str | None = Field(description="Why there is no score, in one sentence; null with one.")
     missing: list[str] | None = Field(
@@ -112,10 +124,13 @@ class ScoreExplanation(OfRun):
 
     instrument: str
     score: Points | None
+    score_range: ScoreRange
+    provisional: bool = PROVISIONAL
     grade: str | None
     rank: int | None
     ranked: int = Field(description="How many instruments have a rank.")
     coverage: Share
+    needed_coverage: Share = Field(description="The coverage the rubric asks of a score for a grade.")
     insufficient_data: str | None
     missing: list[str]
     nodes: list[NodeScore]
@@ -128,6 +143,8 @@ class HistoryPoint(ScoreModel):
 
     as_of: date
     score: Points | None
+    score_range: ScoreRange
+    provisional: bool = PROVISIONAL
     rank: int | None
     grade: str | None
     coverage: Share
@@ -155,6 +172,8 @@ class ComparedInstrument(ScoreModel):
 
     instrument: str
     score: Points | None
+    score_range: ScoreRange
+    provisional: bool = PROVISIONAL
     rank: int | None
     grade: str | None
     coverage: Share
@@ -182,6 +201,7 @@ class GroupSummary(ScoreModel):
     group: str
     count: int = Field(description="Instruments in the group.")
     scored: int = Field(description="Of them, those with a score.")
+    provisional: int = Field(description="Of those, the ones whose score is provisional (no grade).")
     mean: float | None
     median: float | None
     min: float | None

@@ -101,7 +101,8 @@ def test_the_csv_has_the_instrument_its_dimension_scores_and_integer_ranks(clien
     lines = client.get("/v1/scores", params={"format": "csv"}).text.splitlines()
 
     assert lines[0] == (
-        "rank,instrument,title,organisation,scope,kind,score,grade,coverage,score_legal_design,"
+        "rank,instrument,title,organisation,scope,kind,score,score_low,score_high,provisional,grade,coverage,"
+        "score_legal_design,"
         "score_institutional,score_implementation,score_outcomes,score_safeguards,insufficient_data"
     )
     first = lines[1].split(",")

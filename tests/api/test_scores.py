@@ -53,6 +53,30 @@ def test_ranking_lists_every_instrument_with_insufficient_data_explicit(client: 
     assert body["items"][1]["missing"] is None
 
 
+def test_a_score_on_too_little_of_the_rubric_is_provisional_with_its_range_and_no_grade(client: TestClient) -> None:
+    client.post("/v1/instruments", json=instrument_body(id="partial-2001", organisation="SCO"))
+    client.post("/v1/instruments/partial-2001/observations", json=observation_body(value=2))
+    definition = rubric_definition(key="graded", grading={"min_coverage": 0.75})
+    etag = client.post("/v1/rubrics", json=rubric_body(key="graded", definition=definition)).headers["etag"]
+    client.post("/v1/rubrics/graded/publish", json={"note": "v1"}, headers={"If-Match": etag})
+    params = {"rubric": "graded"}
+
+    rows = {item["instrument"]: item for item in client.get("/v1/scores", params=params).json()["items"]}
+    graded = ids(client.get("/v1/scores", params={**params, "provisional": "false"}).json()["items"])
+    provisional = ids(client.get("/v1/scores", params={**params, "provisional": "true"}).json()["items"])
+    explained = client.get("/v1/instruments/partial-2001/score", params=params).json()
+
+    partial = rows["partial-2001"]
+    assert (partial["score"], partial["provisional"], partial["grade"]) == (100.0, True, None)
+    assert partial["score_range"] == {"low": pytest.approx(200 / 3), "high": 100.0}
+    assert rows["cis-1998"]["score_range"] == {"low": pytest.approx(100 / 3), "high": pytest.approx(100 / 3)}
+    assert (rows["cis-1998"]["provisional"], rows["cis-1998"]["grade"]) == (False, "Moderate")
+    assert rows["un-smuggling-2000"]["score_range"] == {"low": 0.0, "high": 100.0}
+    assert (graded, provisional) == (["eu-russia-2006", "cis-1998"], ["partial-2001"])
+    assert (explained["provisional"], explained["needed_coverage"], explained["grade"]) == (True, 0.75, None)
+    assert explained["lines"][0].startswith("Balanced: 100.0 points (could be 66.7 to 100.0), provisional")
+
+
 def test_filters_keep_the_rank_among_all_instruments(client: TestClient) -> None:
     body = client.get("/v1/scores", params={"organisation": "CIS"}).json()
 

@@ -7,11 +7,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, SQLModel, col, select
 
-from app.models import AuditEvent, Indicator, Instrument, Observation
+from app.models import AuditEvent, Indicator, Instrument, Observation, RubricVersion
 from app.services.catalogue import engine_catalogue
 from app.services.rubrics import checked_definition, default_version_id
 from app.services.values import to_stored
-from seeds.files import DEFAULT_PATH, SeedData, read_seeds
+from seeds.files import DEFAULT_PATH, RubricSeed, SeedData, read_seeds
 from seeds.loader import ACTOR, is_empty, load_seeds
 
 SEED = read_seeds(DEFAULT_PATH)
@@ -72,6 +72,23 @@ def changed_value(data: SeedData, slug: str, indicator: str, value: object) -> S
         for row in data.observations[slug]
     ]
     return SeedData(data.instruments, data.indicators, {**data.observations, slug: rows}, data.rubrics)
+
+
+def test_a_changed_default_rubric_is_published_again_and_stays_the_default(session: Session) -> None:
+    load_seeds(session, SEED)
+    rubrics = []
+    for seed in SEED.rubrics:
+        if seed.rubric.key == "balanced":
+            definition = {**seed.rubric.definition, "grading": {"min_coverage": 0.75}}
+            seed = RubricSeed(seed.rubric.model_copy(update={"definition": definition}), seed.publish)
+        rubrics.append(seed)
+
+    report = load_seeds(session, SeedData(SEED.instruments, SEED.indicators, SEED.observations, rubrics))
+
+    assert report.tallies["rubrics"].updated == 1
+    default = session.get(RubricVersion, default_version_id(session))
+    assert default is not None
+    assert (default.number, default.definition["grading"]) == (2, {"min_coverage": 0.75})
 
 
 def test_a_changed_seed_value_appends_a_superseding_observation(session: Session) -> None:

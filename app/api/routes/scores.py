@@ -77,7 +77,7 @@ def read_ranking(
     """Rank the instruments that match the filters; as CSV with Accept: text/csv or format=csv."""
     run = run_of(session, caches, query.rubric, query.as_of)
     filters = query.model_dump(include=set(InstrumentFilterFields.model_fields) - {"limit", "offset"})
-    ranking = views.ranking(session, run, filters=filters, sort=query.sort)
+    ranking = views.ranking(session, run, filters=filters, sort=query.sort, provisional=query.provisional)
     vary = {"Vary": "Accept"}
     if query.format == "csv" or (query.format is None and prefers_csv(request.headers.get("accept", ""))):
         about = {

@@ -31,6 +31,7 @@ from app.models.score_results import (
     RankedInstrument,
     ScoreExplanation,
     ScoreHistory,
+    ScoreRange,
     ScoreSummary,
     Sensitivity,
     WeightInfluence,
@@ -38,6 +39,7 @@ from app.models.score_results import (
 from app.services.scores.choose import ChosenRubric
 from app.services.scores.runs import ScoringRun
 from scoring.arrays import BoolArray, optional_float, optional_floats, optional_int, optional_ints
+from scoring.engine import ScoreSet
 from scoring.explain import CriterionExplanation, Explanation, insufficient_reason, missing_criteria
 from scoring.plan import NodePlan
 from scoring.sensitivity import SensitivityResult
@@ -76,12 +78,20 @@ def ranked_rows(run: ScoringRun) -> list[bytes]:
         result.instrument_ids,
         optional_ints(result.ranks),
         optional_floats(result.scores),
+        score_ranges(result),
+        result.provisional.tolist(),
         result.grades.tolist(),
         result.coverage.tolist(),
         reasons,
         missing,
     )
     return [orjson.dumps(row) for row in _rows(RankedInstrument.model_fields, columns)]
+
+
+def score_ranges(result: ScoreSet) -> list[dict[str, float | None]]:
+    """Each instrument's score range (:class:`ScoreRange`), as plain values."""
+    low, high = result.score_range
+    return [{"low": a, "high": b} for a, b in zip(optional_floats(low), optional_floats(high), strict=True)]
 
 
 def ranking_page(run: ScoringRun, rows: Sequence[bytes], *, total: int, limit: int, offset: int) -> bytes:
@@ -104,8 +114,9 @@ def ranking_csv(run: ScoringRun, rows: Sequence[int]) -> bytes:
     """
     result = run.result
     dimensions = _dimensions(run)
-    about = ["rank", "instrument", "title", "organisation", "scope", "kind", "score", "grade", "coverage"]
-    ranks, scores = optional_ints(result.ranks), optional_floats(result.scores)
+    about = ["rank", "instrument", "title", "organisation", "scope", "kind", "score", "score_low", "score_high"]
+    about += ["provisional", "grade", "coverage"]
+    ranks, scores, ranges = optional_ints(result.ranks), optional_floats(result.scores), score_ranges(result)
     dimension_scores = [optional_floats(result.column_scores(column)) for column, _ in dimensions]
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
@@ -121,6 +132,9 @@ def ranking_csv(run: ScoringRun, rows: Sequence[int]) -> bytes:
             described.scope,
             described.kind,
             scores[row],
+            ranges[row]["low"],
+            ranges[row]["high"],
+            "true" if result.provisional[row] else "false",
             result.grades[row],
             float(result.coverage[row]),
             *(values[row] for values in dimension_scores),
@@ -146,10 +160,13 @@ def explanation(run: ScoringRun, explained: Explanation) -> bytes:
         **of_run(run),
         instrument=explained.instrument,
         score=explained.score,
+        score_range=ScoreRange(low=explained.score_range[0], high=explained.score_range[1]),
+        provisional=explained.provisional,
         grade=explained.grade,
         rank=explained.rank,
         ranked=explained.ranked,
         coverage=explained.coverage,
+        needed_coverage=explained.needed_coverage,
         insufficient_data=explained.insufficient_data,
         missing=list(explained.missing),
         nodes=[NodeScore.model_validate(node, from_attributes=True) for node in explained.nodes],
@@ -175,6 +192,8 @@ def history(chosen: ChosenRubric, instrument: str, revision: int, runs: Sequence
             HistoryPoint(
                 as_of=run.as_of,
                 score=optional_float(result.scores[row]),
+                score_range=ScoreRange.model_validate(score_ranges(result)[row]),
+                provisional=bool(result.provisional[row]),
                 rank=optional_int(result.ranks[row]),
                 grade=result.grades[row],
                 coverage=float(result.coverage[row]),
@@ -192,7 +211,7 @@ def comparison(run: ScoringRun, instruments: Sequence[str]) -> bytes:
         enumerate(plan.criteria)
     )
     points = {place.key: optional_floats(result.column_scores(column)) for column, place in places}
-    ranks, scores = optional_ints(result.ranks), optional_floats(result.scores)
+    ranks, scores, ranges = optional_ints(result.ranks), optional_floats(result.scores), score_ranges(result)
     columns = []
     for instrument in instruments:
         row = run.row_of[instrument]
@@ -200,6 +219,8 @@ def comparison(run: ScoringRun, instruments: Sequence[str]) -> bytes:
             {
                 "instrument": instrument,
                 "score": scores[row],
+                "score_range": ranges[row],
+                "provisional": bool(result.provisional[row]),
                 "rank": ranks[row],
                 "grade": result.grades[row],
                 "coverage": float(result.coverage[row]),
@@ -221,6 +242,7 @@ def comparison(run: ScoringRun, instruments: Sequence[str]) -> bytes:
 def summary(run: ScoringRun, group_by: str, members: dict[str, list[str]]) -> bytes:
     """Per group of instruments (``members`` by group, in order): their scores summarised (:class:`ScoreSummary`)."""
     scores = dict(zip(run.result.instrument_ids, optional_floats(run.result.scores), strict=True))
+    provisional = dict(zip(run.result.instrument_ids, run.result.provisional.tolist(), strict=True))
     groups = []
     for group, instruments in members.items():
         scored = sorted(
@@ -234,6 +256,7 @@ def summary(run: ScoringRun, group_by: str, members: dict[str, list[str]]) -> by
                     "group": group,
                     "count": len(instruments),
                     "scored": len(scored),
+                    "provisional": sum(1 for instrument, _ in scored if provisional[instrument]),
                     "mean": statistics.fmean(values) if values else None,
                     "median": statistics.median(values) if values else None,
                     "min": min(values, default=None),

@@ -58,16 +58,29 @@ class RankingRows:
         return f"scores-{chosen.key}-v{chosen.version}-{day}-r{self.run.revision}.csv"
 
 
-def ranking(session: Session, run: ScoringRun, *, filters: dict[str, Any], sort: str) -> RankingRows:
-    """The instruments that match the filters, sorted; ranks stay ranks among all instruments."""
+def ranking(
+    session: Session, run: ScoringRun, *, filters: dict[str, Any], sort: str, provisional: bool | None = None
+) -> RankingRows:
+    """The instruments that match the filters, sorted; ranks stay ranks among all instruments.
+
+    ``provisional`` False keeps the scores that earn a grade, True the provisional ones, None every instrument.
+    """
     rows = run.remember(("order", sort), lambda: _sorted(run, sort))
+    if provisional is not None:
+        result = run.result
+        kept = (result.provisional if provisional else ~np.isnan(result.scores) & ~result.provisional).tolist()
+        rows = [row for row in rows if kept[row]]
     parameters = filter_parameters(filters)
     if parameters:
         statement = sa.select(INSTRUMENT.c.slug).where(*matching_conditions(frozenset(parameters)))
         wanted = set(session.connection().execute(statement, parameters).scalars())
         ids = run.result.instrument_ids
         rows = [row for row in rows if ids[row] in wanted]
-    selection = (sort, *(f"{name}={value!r}" for name, value in sorted(parameters.items())))
+    selection = (
+        sort,
+        f"provisional={provisional}",
+        *(f"{name}={value!r}" for name, value in sorted(parameters.items())),
+    )
     return RankingRows(run, rows, selection)
 
 
