@@ -7,7 +7,7 @@
 readers and are not loaded.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
@@ -55,10 +55,13 @@ class SeedData:
     indicators: list[IndicatorCreate]
     observations: dict[str, list[ObservationIn]]
     rubrics: list[RubricSeed]
+    countries: dict[str, list[ObservationIn]] = field(default_factory=dict)
+    """Facts about countries, by country code."""
 
     def observation_count(self) -> int:
-        """How many observations the seed holds."""
-        return sum(len(rows) for rows in self.observations.values())
+        """How many observations the seed holds, of instruments, their parties and countries."""
+        groups = [*self.observations.values(), *self.countries.values()]
+        return sum(len(rows) for rows in groups)
 
 
 class _Reader:
@@ -99,13 +102,17 @@ def read_seeds(root: Path) -> SeedData:
     reader = _Reader(root)
     instruments = _bodies(reader, root / "instruments.json", "instruments", InstrumentCreate)
     indicators = _bodies(reader, root / "indicators.json", "indicators", IndicatorCreate)
-    observations = _observations(reader, root / "observations.json")
+    path = root / "observations.json"
+    document = reader.document(path)
+    observations = _observations(reader, path, document, "observations")
+    countries = _observations(reader, path, document, "countries")
     rubrics = [_rubric(reader, path) for path in sorted((root / "rubrics").glob("*.json"))]
     data = SeedData(
         instruments=[item for item in instruments if item is not None],
         indicators=[item for item in indicators if item is not None],
         observations={key: [row for row in rows if row is not None] for key, rows in observations.items()},
         rubrics=[item for item in rubrics if item is not None],
+        countries={key: [row for row in rows if row is not None] for key, rows in countries.items()},
     )
     if not reader.problems:
         reader.problems += _cross_problems(data)
@@ -119,11 +126,13 @@ def _bodies(reader: _Reader, path: Path, name: str, model: type[Model]) -> list[
     return [reader.body(model, item, path, f"{name}[{index}]") for index, item in enumerate(items)]
 
 
-def _observations(reader: _Reader, path: Path) -> dict[str, list[ObservationIn | None]]:
-    groups = reader.member(path, reader.document(path), "observations", dict)
+def _observations(reader: _Reader, path: Path, document: Any, section: str) -> dict[str, list[ObservationIn | None]]:
+    if section == "countries" and isinstance(document, dict) and section not in document:
+        return {}  # a seed may hold no country facts
+    groups = reader.member(path, document, section, dict)
     return {
         instrument: [
-            reader.body(ObservationIn, row, path, f"observations.{instrument}[{index}]")
+            reader.body(ObservationIn, row, path, f"{section}.{instrument}[{index}]")
             for index, row in enumerate(rows if isinstance(rows, list) else [rows])
         ]
         for instrument, rows in groups.items()
@@ -142,15 +151,18 @@ def _cross_problems(data: SeedData) -> list[str]:
     problems = [f"instruments.json: the id {key!r} is used twice" for key in _repeated(i.id for i in data.instruments)]
     problems += [f"indicators.json: the key {key!r} is used twice" for key in _repeated(i.key for i in data.indicators)]
     problems += [f"rubrics: the key {key!r} is used twice" for key in _repeated(r.rubric.key for r in data.rubrics)]
-    instruments = {item.id for item in data.instruments}
+    parties = {item.id: {party.code for party in item.parties} for item in data.instruments}
     catalogue = {item.key: Indicator.model_validate(item.model_dump(mode="json")) for item in data.indicators}
-    for instrument, rows in data.observations.items():
-        where = f"observations.json: observations.{instrument}"
-        if instrument not in instruments:
+    groups = [("observations", name, rows) for name, rows in data.observations.items()]
+    groups += [("countries", name, rows) for name, rows in data.countries.items()]
+    for section, subject, rows in groups:
+        where = f"observations.json: {section}.{subject}"
+        if section == "observations" and subject not in parties:
             problems.append(f"{where}: no seed instrument has this id")
-        seen: set[tuple[str, date, date | None]] = set()
+        problems += _level_problems(where, rows, catalogue, parties.get(subject) if section == "observations" else None)
+        seen: set[tuple[str, str | None, date, date | None]] = set()
         for index, row in enumerate(rows):
-            key = (row.indicator, row.effective_date, row.period_start)
+            key = (row.indicator, row.party, row.effective_date, row.period_start)
             if key in seen:
                 problems.append(f"{where}[{index}]: a second value of {row.indicator} for {row.effective_date}")
             seen.add(key)
@@ -164,6 +176,25 @@ def _cross_problems(data: SeedData) -> list[str]:
                 to_stored(indicator, row.value)
             except ValueMismatch as error:
                 problems.append(f"{where}[{index}].value: {error}")
+    return problems
+
+
+def _level_problems(
+    where: str, rows: list[ObservationIn], catalogue: dict[str, Indicator], parties: set[str] | None
+) -> list[str]:
+    """Rows whose subject does not fit their indicator's level (``parties`` None: the rows are a country's)."""
+    problems = []
+    for index, row in enumerate(rows):
+        indicator = catalogue.get(row.indicator)
+        if indicator is None:
+            continue
+        level = indicator.level
+        if (level == "country") != (parties is None):
+            problems.append(f"{where}[{index}].indicator: {row.indicator} is a {level}-level indicator")
+        elif level == "party" and (row.party is None or row.party not in (parties or set())):
+            problems.append(f"{where}[{index}].party: {row.indicator} needs a party of the instrument")
+        elif level != "party" and row.party is not None:
+            problems.append(f"{where}[{index}].party: {row.indicator} takes no party")
     return problems
 
 

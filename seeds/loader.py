@@ -82,7 +82,13 @@ def load_seeds(session: Session, data: SeedData, *, actor: str = ACTOR) -> SeedR
     for instrument in data.instruments:
         _load_instrument(session, instrument, actor, report)
     for slug, rows in data.observations.items():
-        _load_observations(session, slug, rows, actor, report)
+        stored = session.exec(select(Instrument).where(Instrument.slug == slug)).first()
+        if stored is None or stored.deleted_at is not None:
+            report.skipped.append(f"{len(rows)} observations of the deleted instrument {slug!r}")
+            continue
+        _load_observations(session, observations.Subject(instrument=stored), rows, actor, report)
+    for code, rows in data.countries.items():
+        _load_observations(session, observations.Subject(country=code), rows, actor, report)
     for seed in data.rubrics:
         _load_rubric(session, seed, actor, report.tallies["rubrics"])
     _ensure_default(session, actor)
@@ -139,23 +145,26 @@ def _comparable(instrument: InstrumentBase) -> dict[str, Any]:
     return fields
 
 
-_DateKey = tuple[int, date, date | None]
+_DateKey = tuple[int, str | None, date, date | None]
 
 
-def _load_observations(session: Session, slug: str, rows: list[ObservationIn], actor: str, report: SeedReport) -> None:
+def _load_observations(
+    session: Session, subject: observations.Subject, rows: list[ObservationIn], actor: str, report: SeedReport
+) -> None:
     tally = report.tallies["observations"]
-    instrument = session.exec(select(Instrument).where(Instrument.slug == slug)).first()
-    if instrument is None or instrument.deleted_at is not None:
-        report.skipped.append(f"{len(rows)} observations of the deleted instrument {slug!r}")
-        return
     catalogue = {row.key: row for row in session.exec(select(Indicator)).all()}
-    stored = session.exec(select(Observation).where(Observation.instrument_id == instrument.id)).all()
+    of_subject = (
+        Observation.instrument_id == subject.instrument_id
+        if subject.instrument is not None
+        else Observation.country == subject.country
+    )
+    stored = session.exec(select(Observation).where(of_subject)).all()
     current = _latest_by_date(stored, lambda observation: True, skip_superseded=True)
     seeded = _latest_by_date(stored, lambda observation: observation.recorded_by == actor, skip_superseded=False)
     pending: list[ObservationIn] = []
     for row in rows:
         indicator = catalogue[row.indicator]
-        key = (stored_id(indicator.id), row.effective_date, row.period_start)
+        key = (stored_id(indicator.id), row.party, row.effective_date, row.period_start)
         previous = seeded.get(key)
         if previous is not None and _same(previous, row, indicator):
             tally.unchanged += 1
@@ -167,7 +176,7 @@ def _load_observations(session: Session, slug: str, rows: list[ObservationIn], a
         else:
             tally.updated += 1
     if pending:
-        observations.record_observations(session=session, instrument=instrument, rows=pending, actor=actor, batch=True)
+        observations.record_observations(session=session, subject=subject, rows=pending, actor=actor, batch=True)
 
 
 def _latest_by_date(stored: Iterable[Observation], keep: Any, *, skip_superseded: bool) -> dict[_DateKey, Observation]:
@@ -177,7 +186,8 @@ def _latest_by_date(stored: Iterable[Observation], keep: Any, *, skip_superseded
     for observation in sorted(stored, key=lambda item: stored_id(item.id)):
         if not keep(observation) or (skip_superseded and observation.id in superseded):
             continue
-        latest[(observation.indicator_id, observation.observed_on, observation.period_start)] = observation
+        key = (observation.indicator_id, observation.party, observation.observed_on, observation.period_start)
+        latest[key] = observation
     return latest
 
 

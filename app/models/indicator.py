@@ -9,7 +9,7 @@ from sqlalchemy import JSON, Column, String
 from sqlmodel import Field, SQLModel
 
 from app.models.common import NOT_NULL, Page, Source, Strict, UtcDateTime, timestamp_field
-from app.models.types import Code, Direction, LongText, Name, Number, Slug, ValueType
+from app.models.types import Code, Direction, FactLevel, LongText, Name, Number, Slug, ValueType
 
 MAX_LEVELS = 50
 
@@ -31,6 +31,7 @@ class Indicator(SQLModel, table=True):
     levels: list[str] = Field(default_factory=list, sa_type=JSON)
     categories: list[str] = Field(default_factory=list, sa_type=JSON)
     direction: str = Field(sa_type=String(20))
+    level: str = Field(default="instrument", sa_type=String(12))
     sources: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSON)
     created_at: datetime = timestamp_field()
     updated_at: datetime = timestamp_field()
@@ -54,6 +55,11 @@ class IndicatorBase(Strict):
     )
     categories: list[Slug] = PydanticField(default_factory=list, validate_default=True, max_length=MAX_LEVELS)
     direction: Direction = "higher"
+    level: FactLevel = PydanticField(
+        default="instrument",
+        description="What its facts are about: the instrument; one party's relation to it (recorded with `party`); "
+        "or a country, whatever the instrument (recorded at /v1/countries/{code}/observations).",
+    )
     sources: list[Source] = PydanticField(default_factory=list, max_length=100)
 
     @field_validator("min", "max")
@@ -102,6 +108,7 @@ class IndicatorUpdate(Strict):
     levels: Annotated[list[Name], PydanticField(max_length=MAX_LEVELS)] | None = NOT_NULL
     categories: Annotated[list[Slug], PydanticField(max_length=MAX_LEVELS)] | None = NOT_NULL
     direction: Direction | None = NOT_NULL
+    level: FactLevel | None = NOT_NULL
     sources: Annotated[list[Source], PydanticField(max_length=100)] | None = NOT_NULL
 
 

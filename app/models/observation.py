@@ -1,4 +1,8 @@
-"""Observations: evaluated values of an indicator for an instrument, append-only, with their evidence."""
+"""Observations: evaluated values of an indicator, append-only, with their evidence.
+
+An observation's subject follows its indicator's level: an instrument (``instrument_id``); one party of an
+instrument (``instrument_id`` and ``party``); or a country (``country``, no instrument).
+"""
 
 import math
 from datetime import date, datetime
@@ -14,11 +18,11 @@ from pydantic import (
     model_validator,
 )
 from pydantic import Field as PydanticField
-from sqlalchemy import JSON, Column, Date, ForeignKey, Index, Integer, String
+from sqlalchemy import JSON, CheckConstraint, Column, Date, ForeignKey, Index, Integer, String
 from sqlmodel import Field, SQLModel
 
 from app.models.common import Strict, UtcDateTime, timestamp_field
-from app.models.types import Code, Confidence, Ident, LongText, Name, PartialDate, PastDay, Title, Url
+from app.models.types import Code, Confidence, Ident, LongText, Name, PartialDate, PartyCode, PastDay, Title, Url
 
 MAX_BATCH = 1000
 """Most observations one request may record; larger sets are sent as several batches."""
@@ -33,10 +37,20 @@ class Observation(SQLModel, table=True):
     __tablename__ = "observation"
     __table_args__ = (
         Index("ix_observation_instrument_indicator_date", "instrument_id", "indicator_id", "observed_on"),
+        Index("ix_observation_country_indicator_date", "country", "indicator_id", "observed_on"),
+        CheckConstraint(
+            "(instrument_id IS NOT NULL AND country IS NULL) OR (instrument_id IS NULL AND country IS NOT NULL "
+            "AND party IS NULL)",
+            name="one_subject",
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    instrument_id: int = Field(sa_column=Column(Integer, ForeignKey("instrument.id"), nullable=False))
+    instrument_id: int | None = Field(sa_column=Column(Integer, ForeignKey("instrument.id"), nullable=True))
+    party: str | None = Field(default=None, sa_type=String(5))
+    """The party of the instrument a party-level fact is about."""
+    country: str | None = Field(default=None, sa_type=String(5))
+    """The country a country-level fact is about (then there is no instrument)."""
     indicator_id: int = Field(sa_column=Column(Integer, ForeignKey("indicator.id"), nullable=False, index=True))
     value_number: float | None = None
     value_text: str | None = Field(default=None, sa_type=String(120))
@@ -101,6 +115,9 @@ class ObservationIn(Strict):
     """One value to record, for a date (``as_of``) or a period (``period_start`` to ``period_end``)."""
 
     indicator: Code
+    party: PartyCode | None = PydanticField(
+        default=None, description="For a fact about one party of the instrument: that party's code."
+    )
     value: ObservedValue
     as_of: PastDay | None = None
     period_start: PastDay | None = None
@@ -151,10 +168,12 @@ class ObservationPublic(Strict):
     """A recorded observation as the API returns it."""
 
     id: int
-    instrument: str
+    instrument: str | None = PydanticField(description="The instrument it is about; null for a country's fact.")
+    party: str | None = PydanticField(default=None, description="The party of the instrument it is about.")
+    country: str | None = PydanticField(default=None, description="The country it is about.")
     indicator: str
     value: bool | int | float | str
-    level: str | None = PydanticField(default=None, description="The label of an ordinal value.")
+    value_label: str | None = PydanticField(default=None, description="The label of an ordinal value's level.")
     as_of: date | None = None
     period_start: date | None = None
     period_end: date | None = None

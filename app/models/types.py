@@ -212,6 +212,12 @@ Direction = Literal["higher", "lower", "neutral"]
 words; a literal rather than an enum, whose member ``lower`` would hide ``str.lower``."""
 
 
+FactLevel = Literal["instrument", "party", "country"]
+"""What an indicator's facts are about: the instrument itself (its text, its bodies); one party's relation to
+the instrument (ratified, in force for it, implementing law); or a country, whatever the instrument (a TIP tier,
+convictions, the return rate of its nationals)."""
+
+
 class Confidence(StrEnum):
     high = "high"
     medium = "medium"

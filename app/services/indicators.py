@@ -14,7 +14,7 @@ from app.models.indicator import IndicatorBase, IndicatorCreate, IndicatorPublic
 from app.services.audit import commit_change, record_event
 from app.services.rubrics import rubrics_using
 
-_SHAPE_FIELDS = {"value_type", "levels", "categories", "min", "max"}
+_SHAPE_FIELDS = {"value_type", "levels", "categories", "min", "max", "level"}
 _RANGE_FIELDS = {"min", "max"}
 
 

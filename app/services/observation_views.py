@@ -21,6 +21,8 @@ INDICATOR = metadata.tables[Indicator.__tablename__]
 _EVIDENCE_FIELDS = ("title", "url", "locator", "published")
 _SHOWN = [
     OBSERVATION.c.id,
+    OBSERVATION.c.party,
+    OBSERVATION.c.country,
     OBSERVATION.c.value_number,
     OBSERVATION.c.value_text,
     OBSERVATION.c.observed_on,
@@ -49,18 +51,22 @@ def shown_value(value_type: str, levels: list[str], number: float | None, text: 
     return number, None
 
 
-def observation_view(row: Mapping[Any, Any], instrument_slug: str, superseded_by: int | None = None) -> dict[str, Any]:
-    """Render one observation (a row of the shown columns) as the API returns it."""
-    value, level = shown_value(row["value_type"], row["levels"], row["value_number"], row["value_text"])
+def observation_view(
+    row: Mapping[Any, Any], instrument_slug: str | None, superseded_by: int | None = None
+) -> dict[str, Any]:
+    """Render one observation (a row of the shown columns) as the API returns it; a country's has no instrument."""
+    value, label = shown_value(row["value_type"], row["levels"], row["value_number"], row["value_text"])
     observed_on: date = row["observed_on"]
     start: date | None = row["period_start"]
     evidence = row["evidence"]
     return {
         "id": row["id"],
         "instrument": instrument_slug,
+        "party": row["party"],
+        "country": row["country"],
         "indicator": row["key"],
         "value": value,
-        "level": level,
+        "value_label": label,
         "as_of": observed_on.isoformat() if start is None else None,
         "period_start": start.isoformat() if start is not None else None,
         "period_end": observed_on.isoformat() if start is not None else None,
@@ -79,47 +85,55 @@ def _shown_observations() -> Select[Any]:
 
 
 def held_on(as_of: Any, *conditions: ColumnElement[bool], columns: Sequence[Any] = ()) -> Subquery:
-    """Observations ranked newest first per instrument and indicator, among those dated on or before ``as_of``
-    and not superseded: the row with ``position`` 1 is the value that held on that day."""
+    """Observations ranked newest first per subject (instrument, party of an instrument, or country) and
+    indicator, among those dated on or before ``as_of`` and not superseded: the row with ``position`` 1 is the
+    value that held on that day."""
     correction = OBSERVATION.alias("correction")
     newest_first = (OBSERVATION.c.observed_on.desc(), OBSERVATION.c.recorded_at.desc(), OBSERVATION.c.id.desc())
-    pair = (OBSERVATION.c.instrument_id, OBSERVATION.c.indicator_id)
+    pair = (OBSERVATION.c.instrument_id, OBSERVATION.c.party, OBSERVATION.c.country, OBSERVATION.c.indicator_id)
     position = func.row_number().over(partition_by=pair, order_by=newest_first).label("position")
     not_superseded = ~exists().where(correction.c.supersedes_id == OBSERVATION.c.id)
     statement = select(OBSERVATION.c.id, *columns, position)
     return statement.where(OBSERVATION.c.observed_on <= as_of, not_superseded, *conditions).subquery()
 
 
-def _latest_statement() -> Select[Any]:
-    """The latest value of each indicator for ``:instrument_id`` as of ``:as_of`` (built once, reused)."""
-    ranked = held_on(bindparam("as_of"), OBSERVATION.c.instrument_id == bindparam("instrument_id"))
+def _latest_statement(subject: ColumnElement[bool]) -> Select[Any]:
+    """The latest value of each indicator of one subject as of ``:as_of`` (built once, reused)."""
+    ranked = held_on(bindparam("as_of"), subject)
     return (
         _shown_observations()
         .join(ranked, ranked.c.id == OBSERVATION.c.id)
         .where(ranked.c.position == 1)
-        .order_by(INDICATOR.c.key)
+        .order_by(INDICATOR.c.key, OBSERVATION.c.party)
     )
 
 
-_LATEST = _latest_statement()
+_LATEST = _latest_statement(OBSERVATION.c.instrument_id == bindparam("instrument_id"))
+_LATEST_OF_COUNTRY = _latest_statement(OBSERVATION.c.country == bindparam("country"))
 
 
 def latest_views(session: Session, *, instrument_id: int, slug: str, as_of: date) -> list[dict[str, Any]]:
-    """The value of each indicator that held on ``as_of``: the latest dated on or before it, not superseded."""
+    """The value of each indicator (and party) that held on ``as_of``: the latest dated on or before it."""
     rows = session.connection().execute(_LATEST, {"instrument_id": instrument_id, "as_of": as_of}).mappings()
     return [observation_view(row, slug) for row in rows]
 
 
+def latest_country_views(session: Session, *, country: str, as_of: date) -> list[dict[str, Any]]:
+    """The value of each indicator of a country that held on ``as_of``."""
+    rows = session.connection().execute(_LATEST_OF_COUNTRY, {"country": country, "as_of": as_of}).mappings()
+    return [observation_view(row, None) for row in rows]
+
+
 def history_views(
-    session: Session, *, instrument_id: int, slug: str, indicator_id: int, as_of: date | None
+    session: Session, *, subject: ColumnElement[bool], slug: str | None, indicator_id: int, as_of: date | None
 ) -> list[dict[str, Any]]:
-    """Every observation of one indicator for one instrument, oldest first, corrections included."""
+    """Every observation of one indicator for one subject, oldest first, corrections included."""
     correction = OBSERVATION.alias("correction")
     statement = (
         _shown_observations()
         .add_columns(correction.c.id.label("superseded_by"))
         .outerjoin(correction, correction.c.supersedes_id == OBSERVATION.c.id)
-        .where(OBSERVATION.c.instrument_id == instrument_id, OBSERVATION.c.indicator_id == indicator_id)
+        .where(subject, OBSERVATION.c.indicator_id == indicator_id)
         .order_by(OBSERVATION.c.observed_on, OBSERVATION.c.recorded_at, OBSERVATION.c.id)
     )
     if as_of is not None:
@@ -128,7 +142,7 @@ def history_views(
     return [observation_view(row, slug, row["superseded_by"]) for row in rows]
 
 
-def views_of(session: Session, *, ids: list[int], slug: str) -> list[dict[str, Any]]:
+def views_of(session: Session, *, ids: list[int], slug: str | None) -> list[dict[str, Any]]:
     """The observations with these ids, in the order given."""
     rows = session.connection().execute(_shown_observations().where(OBSERVATION.c.id.in_(ids))).mappings()
     by_id = {row["id"]: observation_view(row, slug) for row in rows}

@@ -58,7 +58,7 @@ def test_single_observation_is_recorded_with_evidence_and_recorder(client: TestC
     body = record(client, observation_body(note="Art. 1 binds the parties."))
 
     assert body["value"] == 2
-    assert body["level"] == "binding treaty"
+    assert body["value_label"] == "binding treaty"
     assert body["evidence"]["title"] == "Agreement text, Art. 1"
     assert (body["confidence"], body["recorded_by"], body["note"]) == (
         "high",
@@ -230,7 +230,7 @@ def test_an_observation_can_be_superseded_once(client: TestClient) -> None:
             "first",
             "SG01",
             True,
-            "observation {first} is of another instrument or indicator",
+            "observation {first} is of another instrument, party, country or indicator",
             id="other-indicator",
         ),
     ],

@@ -65,6 +65,13 @@ OPERATIONS = [
         "id='x', body=ANY",
         "ObservationPublic | list[ObservationPublic] | Problem | None",
     ),
+    Call("observations", "read_country_observations", "code='UZB'", "CountryObservationList | Problem | None"),
+    Call(
+        "observations",
+        "record_country_observations",
+        "code='UZB', body=ANY",
+        "ObservationPublic | list[ObservationPublic] | Problem | None",
+    ),
     Call("indicators", "list_indicators", "", "IndicatorPage | Problem | None"),
     Call("indicators", "create_indicator", "body=ANY", "IndicatorPublic | Problem | None"),
     Call("indicators", "read_indicator", "key='LD01'", "IndicatorPublic | Problem | None"),

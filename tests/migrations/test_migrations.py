@@ -60,6 +60,9 @@ RUBRIC_LABEL = "b8132ec7076a"
 RUBRIC_DESCRIPTION = "b82b3e0d8d95"
 """The revision that drops ``rubric.description``: a rubric is described by its definition's description."""
 
+FACT_LEVELS = "1002fb0392f2"
+"""The revision that gives each indicator its level and moves the values recorded to their subject."""
+
 
 def test_upgrade_keeps_existing_rows(alembic_runner: MigrationContext, alembic_engine: Engine) -> None:
     first = alembic_runner.history.revisions[1]  # [0] is "base"
@@ -197,6 +200,50 @@ def test_rubric_description_gives_way_to_the_drafts_and_comes_back_from_it(
         ("column-only", "Said beside the definition."),
         ("neither", None),
     ]
+
+
+def test_facts_move_to_their_level_with_every_value_and_back(
+    alembic_runner: MigrationContext, alembic_engine: Engine
+) -> None:
+    alembic_runner.migrate_up_before(FACT_LEVELS)
+    with alembic_engine.begin() as connection:
+        connection.execute(INSTRUMENT)
+        connection.execute(
+            text(
+                "INSERT INTO indicator (key, label, dimension, value_type, levels, categories, direction, sources,"
+                " created_at, updated_at) VALUES"
+                " ('LD01', 'Bindingness', 'legal_design', 'number', '[]', '[]', 'higher', '[]', '2024-01-01',"
+                " '2024-01-01'),"
+                " ('IM02', 'In force', 'institutional', 'boolean', '[]', '[]', 'higher', '[]', '2024-01-01',"
+                " '2024-01-01'),"
+                " ('HR05', 'TIP tier', 'safeguards', 'number', '[]', '[]', 'lower', '[]', '2024-01-01', '2024-01-01')"
+            )
+        )
+        connection.execute(OBSERVATION)
+
+    alembic_runner.migrate_up_one()
+    facts = text(
+        "SELECT indicator.key, indicator.level, observation.instrument_id IS NOT NULL, observation.party,"
+        " observation.country, observation.value_number FROM observation JOIN indicator"
+        " ON indicator.id = observation.indicator_id ORDER BY indicator.key"
+    )
+    with alembic_engine.connect() as connection:
+        upgraded = [tuple(row) for row in connection.execute(facts)]
+    assert upgraded == [
+        ("HR05", "country", False, None, "UZB", 3.0),
+        ("IM02", "party", True, "UZB", None, 3.0),
+        ("LD01", "instrument", True, None, None, 3.0),
+    ]
+
+    alembic_runner.migrate_down_one()
+    with alembic_engine.connect() as connection:
+        restored = connection.execute(
+            text(
+                "SELECT indicator.key, observation.instrument_id IS NOT NULL FROM observation JOIN indicator"
+                " ON indicator.id = observation.indicator_id ORDER BY indicator.key"
+            )
+        )
+        assert [tuple(row) for row in restored] == [("IM02", True), ("LD01", True)]
 
 
 def test_downgrade_to_base_leaves_no_table(alembic_runner: MigrationContext, alembic_engine: Engine) -> None:

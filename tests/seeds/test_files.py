@@ -20,7 +20,10 @@ def raw(name: str) -> dict[str, object]:
 def test_the_shipped_seed_files_read_whole() -> None:
     data = read_seeds(DEFAULT_PATH)
     assert (len(data.instruments), len(data.indicators), len(data.rubrics)) == (39, 40, 3)
-    assert data.observation_count() == sum(len(rows) for rows in raw("observations.json")["observations"].values())  # type: ignore[attr-defined]
+    document = raw("observations.json")
+    groups = [*document["observations"].values(), *document["countries"].values()]  # type: ignore[call-overload]
+    assert data.observation_count() == sum(len(rows) for rows in groups)
+    assert {code: len(rows) for code, rows in data.countries.items()} == {"UZB": 3, "EU": 1}
 
 
 @pytest.mark.parametrize(

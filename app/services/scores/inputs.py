@@ -187,6 +187,7 @@ def _latest_values(session: Session, as_of: date) -> Any:
         OBSERVATION.c.value_number,
         OBSERVATION.c.value_text,
     )
-    ranked = held_on(as_of, columns=values)
+    # Facts about an instrument's parties and about countries do not enter the instrument's own columns.
+    ranked = held_on(as_of, OBSERVATION.c.party.is_(None), OBSERVATION.c.instrument_id.is_not(None), columns=values)
     columns = (ranked.c.id, ranked.c.instrument_id, ranked.c.indicator_id, ranked.c.value_number, ranked.c.value_text)
     return session.connection().execute(select(*columns).where(ranked.c.position == 1))
