@@ -210,6 +210,72 @@ def test_the_context_factor_decides_whether_a_score_is_provisional() -> None:
     assert half.scores[1] == pytest.approx(200.0 / 3)
 
 
+def test_a_rolled_up_criterion_explains_each_party_and_the_rollup() -> None:
+    result = score(rubric_of(in_force(), tier()), data_of())
+    explained = result.explain("uzb-kaz")
+    assert explained.lines()[4:] == [
+        "    In force for the party: UZB yes, KAZ yes -> share 1 -> 100.0 points x weight 0.25 = 25.0 of 25.0 points",
+        "    US TIP Report tier: UZB Tier 2, KAZ Tier 2 -> mean level 2 of 4 (Tier 2) -> 66.7 points x weight 0.25"
+        " = 16.7 of 25.0 points (context); up to +8.3",
+    ]
+    tiers = explained.criteria[2]
+    assert (tiers.rollup, tiers.context, tiers.raw, tiers.value) == (
+        "mean over 2 of 2 parties",
+        True,
+        1.0,
+        "mean level 2 of 4 (Tier 2)",
+    )
+    assert [(p.party, p.raw, p.value, p.evidence_key, p.evidence) for p in tiers.parties] == [
+        ("UZB", 1.0, "Tier 2", "tip-2024-uzb", {"source": "US TIP Report 2024, Uzbekistan"}),
+        ("KAZ", 1.0, "Tier 2", "tip-2024-kaz", {"source": "US TIP Report 2024, Kazakhstan"}),
+    ]
+    assert tiers.rule.startswith("mean over the instrument's parties; points: Tier 1 -> 100, Tier 2 -> 66.67")
+
+
+def test_missing_parties_are_listed_and_not_counted() -> None:
+    result = score(rubric_of(in_force(), tier()), data_of())
+    lines = result.explain("eu-tr").lines()
+    assert lines[4] == (
+        "    In force for the party: EU yes, TUR missing -> share 1 -> 100.0 points x weight 0.25 = 25.0 of 25.0 points"
+    )
+    assert lines[5].startswith("    US TIP Report tier: EU missing, TUR Tier 2 Watch List -> mean level 3 of 4")
+    assert result.explain("eu-tr").criteria[1].rollup == "share of yes over 1 of 2 parties"
+    assert result.explain("un-smuggling").criteria[2].value == "mean level 2.333 of 4"
+
+
+def test_an_instrument_without_parties_is_explained_as_such() -> None:
+    lines = score(rubric_of(in_force(), tier()), data_of(binding=(1.0, 1.0, 0.0, 0.0))).explain("draft").lines()
+    assert lines[4:] == [
+        "    In force for the party: the instrument has no parties -> not counted, its weight goes to the others;"
+        " up to +50.0",
+        "    US TIP Report tier: the instrument has no parties -> not counted, its weight goes to the others"
+        " (context); up to +50.0",
+    ]
+
+
+def test_a_perspective_is_named_and_reads_its_party_only() -> None:
+    rubric = rubric_of(in_force(rollup={"over": "perspective"}), tier(rollup={"over": "perspective"}))
+    result = score(rubric, data_of(), perspective="UZB")
+    explained = result.explain("un-smuggling")
+    assert explained.perspective == "UZB"
+    assert explained.lines()[0].startswith("Test index (perspective UZB): ")
+    assert explained.lines()[4].startswith("    In force for the party: UZB no -> 0 -> 0.0 points x weight 0.25")
+    assert explained.criteria[2].rollup == "UZB only (perspective)"
+    assert [party.party for party in explained.criteria[2].parties] == ["UZB"]
+    assert result.explain("eu-tr").lines()[4] == (
+        "    In force for the party: UZB is not a party (perspective) -> not counted, its weight goes to the others;"
+        " up to +50.0"
+    )
+
+
+def test_instrument_level_lines_do_not_change_beside_rolled_up_criteria() -> None:
+    result = score(rubric_of(in_force(), tier()), data_of())
+    assert result.explain("uzb-kaz").lines()[1:3] == [
+        "  Legal design: 100.0 points, weight 0.5, 50.0 points",
+        "    Legally binding: yes -> 100.0 points x weight 0.5 = 50.0 of 50.0 points",
+    ]
+
+
 def test_contributions_of_rolled_up_criteria_add_up_to_the_score() -> None:
     result = score(rubric_of(in_force(), tier()), data_of())
     for instrument in INSTRUMENTS:
