@@ -212,6 +212,11 @@ class PartyValues:
 
         Returns:
             ``out`` or a new vector: NaN where no (chosen) party has a value.
+
+        >>> ratified = PartyColumn(np.array([0, 0, 0]), ("UZB", "KAZ", "TJK"), np.array([1.0, 0.0, np.nan]))
+        >>> values = PartyValues((("UZB", "KAZ", "TJK"), ("UZB",)), {"RAT": ratified})
+        >>> values.roll_up("RAT", "share").tolist(), values.roll_up("RAT", "max", party="TJK").tolist()
+        ([0.5, nan], [nan, nan])
         """
         count = len(self.party_lists)
         result = np.empty(count) if out is None else out
@@ -239,7 +244,12 @@ class PartyValues:
         return result
 
     def code_of(self, party: str) -> int | None:
-        """The position of a party code among all parties of the set; None when no instrument has that party."""
+        """The position of a party code among all parties of the set; None when no instrument has that party.
+
+        >>> values = PartyValues((("UZB", "KAZ"),))
+        >>> values.code_of("UZB"), values.code_of("TKM")
+        (1, None)
+        """
         position = int(np.searchsorted(self._vocabulary, party))
         found = position < self._vocabulary.size and self._vocabulary[position] == party
         return position if found else None

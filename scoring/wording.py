@@ -108,7 +108,15 @@ def describe_rollup(criterion: CriterionPlan, party: str | None, counted: int, p
 
 def describe_rolled_value(criterion: CriterionPlan, raw: float, perspective: bool) -> str:
     """A rolled-up value in words: the method and the value (``mean level 2.5 of 4``); from a perspective, the
-    party's value alone."""
+    party's value alone.
+
+    >>> from scoring.normalise import ColumnRule
+    >>> from scoring.rubric import Rollup
+    >>> rule = ColumnRule(OrdinalMap(method="ordinal", points={}), choices=("none", "some", "full"), interpolate=True)
+    >>> plan = CriterionPlan("c", "C", "", "P", -1, None, None, None, rule, None, 1, Rollup(method="mean"))
+    >>> describe_rolled_value(plan, 1.5, perspective=False), describe_rolled_value(plan, 1.0, perspective=True)
+    ('mean level 2.5 of 3', 'level 2 of 3 (some)')
+    """
     words = describe_value(criterion, raw)
     if perspective or math.isnan(raw) or criterion.rollup is None:
         return words

@@ -10,6 +10,7 @@ from scoring.catalogue import IndicatorSpec
 from scoring.engine import EngineInput, ScoreSet, score
 from scoring.rollup import PartyColumn, PartyValues
 from scoring.rubric import Rubric
+from scoring.sensitivity import sensitivity
 
 NAN = math.nan
 TIERS = ["Tier 1", "Tier 2", "Tier 2 Watch List", "Tier 3"]
@@ -144,6 +145,14 @@ def test_each_rollup_gives_the_hand_computed_values(
 ) -> None:
     result = score(rubric, data_of(), perspective)
     assert raw(result, key) == pytest.approx(expected, abs=1e-15, nan_ok=True)
+
+
+def test_sensitivity_ranks_from_the_perspective_it_is_asked_for() -> None:
+    rubric = rubric_of(in_force(rollup={"over": "perspective"}))
+    result = sensitivity(rubric, data_of(binding=(1.0, 1.0, 1.0, 1.0)), samples=10, perspective="UZB")
+    expected = score(rubric, data_of(binding=(1.0, 1.0, 1.0, 1.0)), perspective="UZB").ranks
+    np.testing.assert_array_equal(result.baseline_ranks, expected)
+    assert expected.tolist() == [4.0, 1.0, 1.0, 1.0]
 
 
 def test_a_mean_of_ordinal_levels_interpolates_the_points_between_them() -> None:
@@ -301,6 +310,16 @@ def test_contributions_of_rolled_up_criteria_add_up_to_the_score() -> None:
         ),
         pytest.param(
             lambda: PartyColumn(np.array([0]), ("UZB",), np.array([np.inf])), "finite within", id="infinite-value"
+        ),
+        pytest.param(
+            lambda: PartyValues.from_records(("a",), {"b": ["UZB"]}, {}, CATALOGUE),
+            "party values of instruments not in the input: b",
+            id="records-of-an-unknown-instrument",
+        ),
+        pytest.param(
+            lambda: PartyValues.from_records(("a",), {"a": ["UZB"]}, {("a", "UZB"): {"NOPE": 1.0}}, CATALOGUE),
+            "party values of 'NOPE', which the catalogue lacks",
+            id="records-of-an-unknown-indicator",
         ),
         pytest.param(
             lambda: PartyValues((("UZB", "UZB"),)), "instrument row 0 lists a party twice", id="party-listed-twice"
