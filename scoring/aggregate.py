@@ -14,6 +14,17 @@ score, and the criteria's add up to the final score:
 * ``minimum``: the weakest child (the weakest ones, shared by weight) carries the whole score; others 0.
 
 A child's contribution to the final score is its node's contribution times its share of the node's score.
+
+Coverage, the share of a node's weight resting on data present, per instrument and weight vector::
+
+    coverage(node) = sum_k w_k * q_k / sum_k w_k    over the node's children k, with
+    q_k = present_k * f_k  for a criterion: present_k is 1 with a value (before any imputation), else 0;
+                           f_k is the rubric's context factor for a context criterion, else 1;
+    q_k = coverage(k)      for a sub-node.
+
+So a context criterion with a value adds ``f`` times its weight share (it scores with its full weight), and a
+rubric holding one has a coverage below 1 even with every value present. Without context criteria a node's
+coverage is its used weight sum over its weight sum, computed once for both.
 """
 
 from dataclasses import dataclass
@@ -121,7 +132,13 @@ def aggregate(
         rows, width = values.shape[:2]
         missing = np.isnan(values, out=mask[:rows, :width])
         total = _weighted(weight, np.logical_not(missing, out=scratch[:rows, :width]))
-        child_coverage = total if node.has_criteria else _weighted(weight, coverage[:, kids])
+        if not node.has_criteria:
+            child_coverage = _weighted(weight, coverage[:, kids])
+        elif index in plan.context_nodes:
+            present = scratch[:rows, :width]  # the 0/1 the used weight sum was taken of
+            child_coverage = _weighted(weight * plan.coverage_factors[node.children], present)
+        else:
+            child_coverage = total
         np.divide(child_coverage, weight.sum(axis=1)[:, None], out=coverage[:, index])
         fill = None
         if node.missing.policy != "renormalise" and missing.any():

@@ -10,6 +10,11 @@ The engine computes on one float64 matrix, so every value is encoded as a number
 * a missing value: NaN.
 
 :func:`encode_value` does this for one value; the app builds the engine's matrix with it.
+
+Each indicator also declares its :data:`IndicatorLevel`, what its facts are about: the instrument itself
+(``instrument``, a column of the engine's matrix), one party's relation to an instrument (``party``), or a
+country regardless of any instrument (``country``). Party and country values reach the engine per
+(instrument, party) in :class:`scoring.rollup.PartyValues`, and a criterion rolls them up.
 """
 
 import math
@@ -19,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, FiniteFloat, model_validator
 
 ValueType = Literal["number", "percent", "boolean", "ordinal", "category"]
 IndicatorDirection = Literal["higher", "lower", "neutral"]
+IndicatorLevel = Literal["instrument", "party", "country"]
 
 
 class IndicatorSpec(BaseModel):
@@ -28,6 +34,9 @@ class IndicatorSpec(BaseModel):
     ...                      levels=["political", "partly binding", "binding"])
     >>> spec.level_count
     3
+    >>> IndicatorSpec(key="HR05", label="TIP tier", value_type="ordinal", levels=["3", "2WL", "2", "1"],
+    ...               level="country").level
+    'country'
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -41,6 +50,10 @@ class IndicatorSpec(BaseModel):
     max: FiniteFloat | None = None
     direction: IndicatorDirection = "higher"
     unit: str | None = None
+    level: IndicatorLevel = Field(
+        default="instrument",
+        description="What a value is about: the instrument, one party's relation to it, or a country.",
+    )
 
     @model_validator(mode="after")
     def _shape_fits_type(self) -> Self:

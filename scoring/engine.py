@@ -16,7 +16,8 @@ from scoring.aggregate import Aggregated, Trace, aggregate, aggregate_with_trace
 from scoring.arrays import BoolArray, FloatArray, IntArray, ObjectArray, min_tie_rank
 from scoring.catalogue import IndicatorSpec, encode_value
 from scoring.normalise import Normalised, normalise
-from scoring.plan import Plan, compile_plan
+from scoring.plan import CriterionPlan, Plan, compile_plan
+from scoring.rollup import PartyValues, code_problem
 from scoring.rubric import MAGNITUDE, Rubric
 from scoring.treatment import apply_transform, treat_outliers
 
@@ -41,6 +42,16 @@ class EngineInput:
             date, confidence...); explanations hand it back unchanged.
         groups: optional group label per instrument (None: no group), for group imputation.
         catalogue: the specs of the indicators, needed to decode ordinal and category values.
+        party_values: optional, the values of party- and country-level indicators per (instrument row,
+            party) and each instrument's parties (:class:`scoring.rollup.PartyValues`); criteria with a
+            ``rollup`` read them. Such an indicator needs no column in ``values``; if it has one (the
+            catalogue's keys are the columns of :meth:`from_records`), the column is not read.
+
+    Raises:
+        ValueError: shapes that do not fit, ids or keys that repeat, values beyond ±``MAGNITUDE``; with party
+            values, a party list per instrument missing; with a catalogue too, party values of an indicator it
+            lacks or calls instrument-level, codes that do not fit an indicator, or a matrix column of a party-
+            or country-level indicator holding a value (its values belong in ``party_values``).
 
     >>> data = EngineInput(("a", "b"), ("X",), np.array([[1.0], [np.nan]]))
     >>> data.values.shape
@@ -53,6 +64,7 @@ class EngineInput:
     evidence: Evidence = field(default_factory=dict)
     groups: tuple[str | None, ...] | None = None
     catalogue: Mapping[str, IndicatorSpec] | None = None
+    party_values: PartyValues | None = None
 
     def __post_init__(self) -> None:
         # Column-major: the engine reads one indicator over all instruments at a time.
@@ -67,6 +79,25 @@ class EngineInput:
             raise ValueError(f"groups has {len(self.groups)} labels for {rows} instruments")
         if (np.abs(self.values) > MAGNITUDE).any():  # NaN compares false: a missing value passes
             raise ValueError(f"values must be NaN or finite within ±{MAGNITUDE:g}")
+        if self.party_values is not None and len(self.party_values.party_lists) != rows:
+            raise ValueError(
+                f"party_values has {len(self.party_values.party_lists)} party lists for {rows} instruments"
+            )
+        if self.catalogue is not None:
+            self._check_levels(self.catalogue)
+
+    def _check_levels(self, catalogue: Mapping[str, IndicatorSpec]) -> None:
+        """Party and country values sit in ``party_values``, instrument values in the matrix, codes fit."""
+        for column, key in enumerate(self.indicator_keys):
+            spec = catalogue.get(key)
+            if spec is not None and spec.level != "instrument" and not np.isnan(self.values[:, column]).all():
+                raise ValueError(f"{key!r} is a {spec.level}-level indicator: its values go in party_values")
+        for key, party_column in (self.party_values.columns if self.party_values else {}).items():
+            spec = catalogue.get(key)
+            problem = f"party values of {key!r}, which the catalogue lacks" if spec is None else None
+            problem = problem or (code_problem(key, party_column, spec) if spec is not None else None)
+            if problem:
+                raise ValueError(problem)
 
     @classmethod
     def from_records(
@@ -76,8 +107,12 @@ class EngineInput:
         *,
         evidence: Evidence | None = None,
         groups: Mapping[str, str | None] | None = None,
+        party_values: PartyValues | None = None,
     ) -> "EngineInput":
         """Build the input from plain values per instrument, encoding each with its catalogue entry.
+
+        Party- and country-level indicators keep a column (all missing): their values come in
+        ``party_values`` (see :meth:`scoring.rollup.PartyValues.from_records`).
 
         >>> spec = IndicatorSpec(key="RA", label="Deadlines", value_type="ordinal", levels=["none", "fixed"])
         >>> EngineInput.from_records({"x": {"RA": "fixed"}, "y": {}}, {"RA": spec}).values.tolist()
@@ -89,7 +124,7 @@ class EngineInput:
             dtype=np.float64,
         ).reshape(len(records), len(keys))
         labels = tuple(groups.get(instrument) for instrument in records) if groups is not None else None
-        return cls(tuple(records), keys, matrix, evidence or {}, labels, catalogue)
+        return cls(tuple(records), keys, matrix, evidence or {}, labels, catalogue, party_values)
 
     @cached_property
     def group_codes(self) -> IntArray | None:
@@ -123,6 +158,8 @@ class ScoreSet:
     aggregated: Aggregated
     trace: Trace
     weights: FloatArray
+    perspective: str | None = None
+    """The party whose point of view the run took (criteria rolled up ``over: perspective`` read its values)."""
 
     @property
     def rubric(self) -> Rubric:
@@ -220,12 +257,15 @@ class ScoreSet:
         return insufficient_reason(self, self.index_of(instrument_id))
 
 
-def score(rubric: Rubric | Plan, data: EngineInput) -> ScoreSet:
+def score(rubric: Rubric | Plan, data: EngineInput, perspective: str | None = None) -> ScoreSet:
     """Score every instrument of ``data`` with a rubric, or with a plan compiled from one.
 
     A rubric is validated and compiled on every call; a caller scoring many inputs with one rubric compiles it
     once with :func:`scoring.plan.compile_rubric` (or keeps a :class:`scoring.plan.PlanCache`) and passes the
     plan. The engine keeps no state between calls.
+
+    ``perspective`` (a party code such as ``"UZB"``) scores from that party's point of view: criteria rolled
+    up ``over: perspective`` read its values only (see :func:`evaluate`).
 
     Raises:
         RubricError: the rubric has problems or does not fit the data (see :func:`scoring.plan.compile_plan`).
@@ -240,7 +280,7 @@ def score(rubric: Rubric | Plan, data: EngineInput) -> ScoreSet:
     >>> result.scores.tolist(), result.ranks.tolist(), result.grades.tolist()
     ([25.0, 100.0], [2.0, 1.0], ['Moderate', 'High'])
     """
-    return evaluate(plan_for(rubric, data), data)
+    return evaluate(plan_for(rubric, data), data, perspective=perspective)
 
 
 def plan_for(rubric: Rubric | Plan, data: EngineInput) -> Plan:
@@ -260,8 +300,16 @@ def plan_for(rubric: Rubric | Plan, data: EngineInput) -> Plan:
     return rubric
 
 
-def evaluate(plan: Plan, data: EngineInput, weights: FloatArray | None = None) -> ScoreSet:
-    """Score with a compiled plan, optionally under other weights (one per plan column).
+def evaluate(
+    plan: Plan, data: EngineInput, weights: FloatArray | None = None, perspective: str | None = None
+) -> ScoreSet:
+    """Score with a compiled plan, optionally under other weights (one per plan column) and from a perspective.
+
+    First, each criterion with a ``rollup`` gets its values from ``data.party_values``
+    (:meth:`scoring.rollup.PartyValues.roll_up`, vectorised over all instruments): NaN where no party has a
+    value. With a ``perspective``, a criterion rolled up ``over: perspective`` reads that party's value only
+    (NaN where it is not a party of the instrument); one rolled up ``over: parties`` reads all parties still.
+    Then come transforms, outlier treatment, normalisation and aggregation.
 
     Raises:
         ValueError: ``weights`` of the wrong shape, NaN, infinite or negative, or zero for all the children
@@ -275,17 +323,52 @@ def evaluate(plan: Plan, data: EngineInput, weights: FloatArray | None = None) -
     Traceback (most recent call last):
     ...
     ValueError: the weight of 'c' is nan; weights must be finite and at least 0
+
+    A criterion on the parties' values, from Uzbekistan's perspective and without one:
+
+    >>> from scoring.rollup import PartyColumn, PartyValues
+    >>> rubric = Rubric.model_validate({"key": "r", "label": "R", "dimensions": [{"key": "d", "label": "D",
+    ...     "criteria": [{"key": "c", "label": "C", "indicator": "P",
+    ...                   "rollup": {"method": "mean", "over": "perspective"},
+    ...                   "normalisation": {"method": "goalposts", "min": 0, "max": 10}}]}]})
+    >>> parties = PartyValues((("UZB", "KAZ"), ("KAZ",)),
+    ...                       {"P": PartyColumn(np.array([0, 0, 1]), ("UZB", "KAZ", "KAZ"), np.array([2.0, 6.0, 8.0]))})
+    >>> data = EngineInput(("a", "b"), (), np.zeros((2, 0)), party_values=parties)
+    >>> plan = compile_rubric(rubric, indicator_keys=())
+    >>> evaluate(plan, data).scores.tolist(), evaluate(plan, data, perspective="UZB").scores.tolist()
+    ([40.0, 80.0], [20.0, nan])
     """
     vector = plan.weights if weights is None else np.asarray(weights, dtype=np.float64)
     problem = weight_problem(plan, vector)
     if problem is not None:
         raise ValueError(problem)
-    criteria = _criterion_data(plan, data.values)
+    criteria = _criterion_data(plan, data, perspective)
     normalised = normalise([criterion.rule for criterion in plan.criteria], criteria.transformed)
     aggregated, trace = aggregate_with_trace(plan, normalised.points, vector[None, :], data.group_codes)
-    result = ScoreSet(plan, data, criteria, normalised, aggregated, trace, vector)
+    result = ScoreSet(plan, data, criteria, normalised, aggregated, trace, vector, perspective)
     _ = result.ranks, result.grades  # part of every run: the bulk table is ready when score() returns
     return result
+
+
+def _raw_with_rollups(plan: Plan, data: EngineInput, perspective: str | None, rolled: list[int]) -> FloatArray:
+    """Each criterion's values: its matrix column, or the roll-up of its parties' values (one vectorised pass
+    per rolled-up criterion, written into its row)."""
+    by_indicator = data.values.T
+    count = by_indicator.shape[1]
+    if by_indicator.shape[0]:
+        # A rolled-up criterion may have no matrix column (-1): any placeholder row does, it is overwritten.
+        raw = by_indicator[[max(criterion.column, 0) for criterion in plan.criteria]]
+    else:
+        raw = np.empty((plan.criterion_count, count))
+    for position in rolled:
+        criterion: CriterionPlan = plan.criteria[position]
+        rollup = criterion.rollup
+        if data.party_values is None or rollup is None:
+            raw[position] = np.nan
+            continue
+        party = perspective if rollup.over == "perspective" else None
+        data.party_values.roll_up(criterion.indicator, rollup.method, party, out=raw[position])
+    return raw
 
 
 def weight_problem(plan: Plan, weights: FloatArray) -> str | None:
@@ -303,11 +386,17 @@ def weight_problem(plan: Plan, weights: FloatArray) -> str | None:
     return None
 
 
-def _criterion_data(plan: Plan, values: FloatArray) -> CriterionData:
-    """Gather each criterion's column and apply its transform and outlier treatment."""
+def _criterion_data(plan: Plan, data: EngineInput, perspective: str | None) -> CriterionData:
+    """Gather each criterion's column (rolled up from the parties' values where it says so) and apply its
+    transform and outlier treatment."""
+    values = data.values
     columns = [criterion.column for criterion in plan.criteria]
     by_indicator = values.T
-    raw = by_indicator if columns == list(range(values.shape[1])) else by_indicator[columns]
+    rolled = [position for position, criterion in enumerate(plan.criteria) if criterion.rollup is not None]
+    if rolled:
+        raw = _raw_with_rollups(plan, data, perspective, rolled)
+    else:
+        raw = by_indicator if columns == list(range(values.shape[1])) else by_indicator[columns]
     treated = [criterion for criterion in plan.criteria if criterion.transform or criterion.outliers]
     if not treated:
         nothing = np.zeros((0, 0), dtype=np.bool_)

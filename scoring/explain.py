@@ -13,6 +13,11 @@ is the criterion's points times its effective weight, and the contributions of a
 score. Under geometric or minimum aggregation, contributions are shares of the score (see
 :mod:`scoring.aggregate`); they still add up to the score. A node imputed as a whole keeps its contribution
 itself; its criteria then contribute nothing.
+
+A criterion rolled up from its parties' values lists each party it read (:class:`PartyValue`, with its
+evidence), and says how it rolled them up; its line reads
+``TIP tier: UZB Tier 2, KAZ Tier 2 -> mean level 3 of 4 -> 66.7 points x weight 0.5 = 33.3 of 50.0 points
+(context)``.
 """
 
 import math
@@ -24,11 +29,34 @@ import numpy as np
 
 from scoring.aggregate import aggregate, criterion_terms
 from scoring.arrays import FloatArray, optional_float, optional_int
+from scoring.plan import CriterionPlan
 from scoring.rubric import RatioTransform
-from scoring.wording import describe_rule, describe_value, number
+from scoring.wording import (
+    describe_party_value,
+    describe_rolled_value,
+    describe_rollup,
+    describe_rule,
+    describe_value,
+    number,
+)
 
 if TYPE_CHECKING:
     from scoring.engine import ScoreSet
+
+
+@dataclass(frozen=True)
+class PartyValue:
+    """One party's value behind a rolled-up criterion."""
+
+    party: str
+    """The party's code (``UZB``, ``EU``)."""
+    raw: float | None
+    """The encoded value (None: the party has no value)."""
+    value: str
+    """The value in words: a level or category name, yes or no, a number, or ``missing``."""
+    evidence_key: str | None
+    evidence: Mapping[str, Any] | None
+    """What backs the value, as the input gave it under ``evidence_key`` (None: nothing given)."""
 
 
 @dataclass(frozen=True)
@@ -53,6 +81,12 @@ class CriterionExplanation:
     evidence: dict[str, Mapping[str, Any]]
     improvement_potential: float | None
     arithmetic_path: bool
+    parties: tuple[PartyValue, ...] = ()
+    """For a rolled-up criterion, the parties it read, in the instrument's order, with a value or without."""
+    rollup: str | None = None
+    """For a rolled-up criterion, the roll-up in words (``mean over 2 of 3 parties``); None otherwise."""
+    context: bool = False
+    """Whether the criterion reads country facts as context (it counts toward coverage at the context factor)."""
 
 
 @dataclass(frozen=True)
@@ -96,11 +130,14 @@ class Explanation:
     """The keys of the criteria without a value."""
     nodes: tuple[NodeExplanation, ...]
     criteria: tuple[CriterionExplanation, ...]
+    perspective: str | None = None
+    """The party whose point of view the score took, if any."""
 
     def lines(self) -> list[str]:
         """The explanation as short lines a person reads, dimension by dimension."""
+        label = f"{self.rubric_label} (perspective {self.perspective})" if self.perspective else self.rubric_label
         if self.score is None:
-            head = f"{self.rubric_label}: no score, {self.insufficient_detail}"
+            head = f"{label}: no score, {self.insufficient_detail}"
         else:
             low, high = self.score_range
             grade = (
@@ -108,7 +145,7 @@ class Explanation:
             )
             could = f" (could be {low:.1f} to {high:.1f})" if high - low >= 0.05 else ""
             head = (
-                f"{self.rubric_label}: {self.score:.1f} points{could}, {grade}, "
+                f"{label}: {self.score:.1f} points{could}, {grade}, "
                 f"rank {self.rank} of {self.ranked}, coverage {self.coverage:.0%}"
             )
         lines = [head]
@@ -173,6 +210,7 @@ def explain(scores: "ScoreSet", row: int) -> Explanation:
         missing=missing_criteria(scores, row),
         nodes=tuple(nodes),
         criteria=criteria,
+        perspective=scores.perspective,
     )
 
 
@@ -272,13 +310,14 @@ def _criterion(
     sources = [criterion.indicator] + ([ratio.denominator] if ratio else [])
     parameters = scores.normalised.parameters[column] if scores.normalised.parameters else {}
     local, effective, contribution = terms
+    parties, rollup, value = _rolled(scores, row, criterion, raw) if criterion.rollup else ((), None, None)
     return CriterionExplanation(
         key=criterion.key,
         label=criterion.label,
         path=criterion.path,
         indicator=criterion.indicator,
         raw=optional_float(raw),
-        value=describe_value(criterion, raw),
+        value=describe_value(criterion, raw) if value is None else value,
         transformed=optional_float(transformed),
         normalised=optional_float(trace.used[column, row]),
         weight=float(plan.weights[column]),
@@ -291,7 +330,34 @@ def _criterion(
         evidence={key: data.evidence[(instrument, key)] for key in sources if (instrument, key) in data.evidence},
         improvement_potential=optional_float(potential),
         arithmetic_path=_arithmetic_path(scores, criterion.parent),
+        parties=parties,
+        rollup=rollup,
+        context=criterion.context,
     )
+
+
+def _rolled(
+    scores: "ScoreSet", row: int, criterion: CriterionPlan, raw: float
+) -> tuple[tuple[PartyValue, ...], str, str]:
+    """A rolled-up criterion's parties with their values and evidence, the roll-up and its value in words."""
+    party_values = scores.data.party_values
+    over_perspective = criterion.rollup is not None and criterion.rollup.over == "perspective"
+    party = scores.perspective if over_perspective else None
+    read = party_values.read(criterion.indicator, row, party) if party_values is not None else []
+    evidence = party_values.evidence if party_values is not None else {}
+    parties = tuple(
+        PartyValue(
+            party=code,
+            raw=optional_float(value),
+            value=describe_party_value(criterion, value),
+            evidence_key=key,
+            evidence=evidence.get(key) if key is not None else None,
+        )
+        for code, value, key in read
+    )
+    counted = sum(item.raw is not None for item in parties)
+    words = describe_rollup(criterion, party, counted, len(parties))
+    return parties, words, describe_rolled_value(criterion, raw, party is not None)
 
 
 def _arithmetic_path(scores: "ScoreSet", index: int | None) -> bool:
@@ -315,11 +381,13 @@ def _node_line(node: NodeExplanation) -> str:
 
 
 def _criterion_line(c: CriterionExplanation) -> str:
-    marks = "".join(f" [{flag}]" for flag in c.flags if flag != "missing")
+    marks = "".join(f" [{flag}]" for flag in c.flags if flag != "missing") + (" (context)" if c.context else "")
     gain = f"; up to +{c.improvement_potential:.1f}" if c.improvement_potential else ""
+    read = (", ".join(f"{p.party} {p.value}" for p in c.parties) or c.rollup) if c.rollup is not None else None
     if c.normalised is None:
-        return f"{c.label}: missing -> not counted, its weight goes to the others{gain}"
+        return f"{c.label}: {read or 'missing'} -> not counted, its weight goes to the others{marks}{gain}"
     value = "missing" if "missing" in c.flags else c.value
+    value = f"{read} -> {value}" if read is not None else value
     if c.arithmetic_path:
         return (
             f"{c.label}: {value} -> {c.normalised:.1f} points x weight {number(round(c.effective_weight, 4))}"

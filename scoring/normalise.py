@@ -27,11 +27,16 @@ from scoring.rubric import (
 
 @dataclass(frozen=True)
 class ColumnRule:
-    """A criterion's normalisation, its direction resolved, and its indicator's level or category names."""
+    """A criterion's normalisation, its direction resolved, and its indicator's level or category names.
+
+    ``interpolate``: an ordinal map reads level positions between two levels (a mean over parties) as the
+    points interpolated linearly between theirs; otherwise a code must be a whole level.
+    """
 
     spec: Normalisation
     higher: bool = True
     choices: tuple[str, ...] = ()
+    interpolate: bool = False
 
 
 @dataclass(frozen=True)
@@ -163,7 +168,25 @@ def _boolean(rule: ColumnRule, x: FloatArray, out: FloatArray) -> None:
 
 def _level_map(rule: ColumnRule, x: FloatArray, out: FloatArray) -> None:
     assert isinstance(rule.spec, OrdinalMap | CategoricalMap)
-    _lookup(rule, x, [rule.spec.points[name] for name in rule.choices], out)
+    entries = [rule.spec.points[name] for name in rule.choices]
+    if rule.interpolate:
+        _interpolate(rule, x, entries, out)
+    else:
+        _lookup(rule, x, entries, out)
+
+
+def _interpolate(rule: ColumnRule, x: FloatArray, entries: Sequence[float], out: FloatArray) -> None:
+    """Points of level positions that may fall between two levels, interpolated linearly; NaN stays NaN.
+
+    Raises:
+        ValueError: a position below 0 or above the highest level.
+    """
+    size = len(entries)
+    if np.fmin.reduce(x, initial=np.inf) < 0.0 or np.fmax.reduce(x, initial=-np.inf) > size - 1:
+        present = x[~np.isnan(x)]
+        bad = present[(present < 0.0) | (present > size - 1)][0]
+        raise ValueError(f"{bad} is no level position of a {rule.spec.method} criterion (0..{size - 1})")
+    out[...] = np.interp(x, np.arange(size, dtype=np.float64), np.asarray(entries, dtype=np.float64))
 
 
 def _lookup(rule: ColumnRule, x: FloatArray, entries: Sequence[float], out: FloatArray) -> None:

@@ -21,8 +21,10 @@ from scoring.rubric import (
     LogTransform,
     MissingPolicy,
     Node,
+    OrdinalMap,
     OutlierTreatment,
     RatioTransform,
+    Rollup,
     Rubric,
 )
 from scoring.validation import RubricError, RubricProblem, validate_rubric
@@ -30,7 +32,13 @@ from scoring.validation import RubricError, RubricProblem, validate_rubric
 
 @dataclass(frozen=True)
 class CriterionPlan:
-    """A criterion with its data columns resolved."""
+    """A criterion with its data columns resolved.
+
+    A criterion with a ``rollup`` reads the parties' values of its indicator
+    (:class:`scoring.rollup.PartyValues`); its ``column`` is the indicator's matrix column if it has one
+    (not read), else -1. ``context`` marks a criterion on a country-level indicator, which counts toward
+    coverage with the rubric's context factor.
+    """
 
     key: str
     label: str
@@ -43,6 +51,8 @@ class CriterionPlan:
     rule: ColumnRule
     spec: IndicatorSpec | None
     parent: int
+    rollup: Rollup | None = None
+    context: bool = False
 
 
 @dataclass(frozen=True)
@@ -61,7 +71,9 @@ class NodePlan:
 
 @dataclass(frozen=True)
 class Plan:
-    """The compiled rubric: criteria, nodes, and per column the weight, worst and best points.
+    """The compiled rubric: criteria, nodes, and per column the weight, worst and best points, and the share
+    of its weight that a value present adds to coverage (``coverage_factors``: the rubric's context factor for
+    a context criterion, else 1; ``context_nodes`` are the nodes with such a criterion).
 
     A plan is bound to the indicator columns it was compiled against (``indicator_keys``) and carries the
     catalogue entries it needs; it holds no data and can score any number of inputs with those columns.
@@ -75,6 +87,8 @@ class Plan:
     weights: FloatArray
     floors: FloatArray
     ceilings: FloatArray
+    coverage_factors: FloatArray
+    context_nodes: frozenset[int] = frozenset()
 
     @property
     def criterion_count(self) -> int:
@@ -122,7 +136,21 @@ def compile_plan(
     node_weights = [node.weight if isinstance(node, Node) else 1.0 for node, _, _ in tree]
     weights = np.array([c.weight for c, _, _ in leaves] + node_weights, dtype=np.float64)
     floors, ceilings = _point_bounds(criteria, nodes, weights)
-    return Plan(rubric, tuple(indicator_keys), tuple(criteria), tuple(nodes), keys, weights, floors, ceilings)
+    factors = np.ones(len(keys))
+    factors[[column for column, criterion in enumerate(criteria) if criterion.context]] = rubric.context_factor
+    context_nodes = frozenset(criterion.parent for criterion in criteria if criterion.context)
+    return Plan(
+        rubric,
+        tuple(indicator_keys),
+        tuple(criteria),
+        tuple(nodes),
+        keys,
+        weights,
+        floors,
+        ceilings,
+        factors,
+        context_nodes,
+    )
 
 
 def compile_rubric(
@@ -239,9 +267,12 @@ def _criterion(
     catalogue: Mapping[str, IndicatorSpec] | None,
     problems: list[RubricProblem],
 ) -> CriterionPlan:
-    """Resolve a criterion's columns, direction and levels, adding a problem for what the data lacks."""
+    """Resolve a criterion's columns, direction and levels, adding a problem for what the data lacks.
+
+    A rolled-up criterion needs no matrix column: its values come from the parties' values.
+    """
     spec = catalogue.get(criterion.indicator) if catalogue else None
-    needed = [(criterion.indicator, f"{path}.indicator")]
+    needed = [] if criterion.rollup else [(criterion.indicator, f"{path}.indicator")]
     if isinstance(criterion.transform, RatioTransform):
         needed.append((criterion.transform.denominator, f"{path}.transform.denominator"))
     for key, where in needed:
@@ -254,6 +285,12 @@ def _criterion(
     direction = getattr(criterion.normalisation, "direction", None)
     higher = direction == "higher" if direction else not (spec and spec.direction == "lower")
     ratio = criterion.transform if isinstance(criterion.transform, RatioTransform) else None
+    # A mean of ordinal levels may fall between two of them: the map interpolates its points there.
+    between = criterion.rollup is not None and criterion.rollup.method == "mean"
+    choices = tuple(spec.levels or spec.categories) if spec else ()
+    rule = ColumnRule(
+        criterion.normalisation, higher, choices, between and isinstance(criterion.normalisation, OrdinalMap)
+    )
     return CriterionPlan(
         key=criterion.key,
         label=criterion.label,
@@ -263,9 +300,11 @@ def _criterion(
         denominator_column=columns.get(ratio.denominator, -1) if ratio else None,
         transform=criterion.transform,
         outliers=criterion.outliers,
-        rule=ColumnRule(criterion.normalisation, higher, tuple(spec.levels or spec.categories) if spec else ()),
+        rule=rule,
         spec=spec,
         parent=parent,
+        rollup=criterion.rollup,
+        context=criterion.context,
     )
 
 

@@ -326,14 +326,49 @@ Normalisation = Annotated[
 ]
 
 
+RollupMethod = Literal["mean", "min", "max", "share"]
+
+
+class Rollup(_Schema):
+    """How the values of an instrument's parties become the instrument's one value, before any transform.
+
+    ``method`` works on the encoded values of the parties that have one (see :mod:`scoring.catalogue`):
+
+    * ``mean``, ``min``, ``max``: of the values; for an ordinal indicator, of the level positions (a mean
+      may fall between two levels: an ordinal map then interpolates its points between them);
+    * ``share``: of a boolean indicator, the share of the parties with a value where it holds, from 0 to 1
+      (a share, not a percentage: normalise it as a number, e.g. goalposts 0 to 1, or bands on 0..1).
+
+    A party without a value does not count (neither as false nor as zero); an instrument none of whose
+    parties has a value has no value for the criterion.
+
+    ``over`` says whose values count. ``parties``: all the instrument's parties, whatever the perspective (the
+    instrument's reach, e.g. the share of its parties that ratified). ``perspective``: when a score is asked
+    from a party's perspective, that party's value only (none where it is not a party of the instrument or
+    has no value); without a perspective it falls back to all parties, as ``parties``.
+    """
+
+    method: RollupMethod
+    over: Literal["parties", "perspective"] = "parties"
+
+
 class Criterion(_Schema):
-    """A leaf: one indicator turned into 0..100 points."""
+    """A leaf: one indicator turned into 0..100 points.
+
+    A criterion on a party- or country-level indicator says how its parties' values roll up (``rollup``).
+    A country-level indicator describes a country, not the instrument: such a criterion opts in as
+    ``context``, and counts toward coverage with the rubric's ``context_factor`` (it scores with its full
+    weight). With a catalogue, :func:`~scoring.validation.validate_rubric` checks both against the indicator's
+    level.
+    """
 
     key: Key
     label: str = Field(min_length=1)
     weight: Weight = 1.0
     description: str = ""
     indicator: Key
+    rollup: Rollup | None = None
+    context: bool = False
     transform: Transform | None = None
     outliers: OutlierTreatment | None = None
     normalisation: Normalisation
@@ -370,14 +405,26 @@ class Grading(_Schema):
     min_coverage: Annotated[FiniteFloat, Field(ge=0.0, le=1.0)] = 0.0
 
 
+DEFAULT_CONTEXT_FACTOR = 0.5
+"""How much of its weight a context criterion (on a country-level indicator) adds to coverage by default."""
+
+
 class Rubric(_Schema):
-    """The index: its dimensions, how they aggregate, the grade bands of the final score and when they apply."""
+    """The index: its dimensions, how they aggregate, the grade bands of the final score and when they apply.
+
+    ``context_factor`` (0 < f <= 1, default 0.5) is how much of its weight a context criterion adds to
+    coverage when it has a value: a country's facts say less about an instrument than the instrument's own.
+    It lives on the rubric, not in ``grading``, because it defines coverage itself, and coverage serves every
+    node's ``missing.min_coverage`` as well as ``grading.min_coverage``; a context criterion still scores
+    with its full weight.
+    """
 
     key: Key
     label: str = Field(min_length=1)
     description: str = ""
     grades: list[GradeBand] = Field(default_factory=default_grades)
     grading: Grading = Grading()
+    context_factor: Annotated[FiniteFloat, Field(gt=0.0, le=1.0)] = DEFAULT_CONTEXT_FACTOR
     aggregation: Aggregation = "arithmetic"
     missing: MissingPolicy = MissingPolicy()
     dimensions: Annotated[list[Node], Field(min_length=1)]

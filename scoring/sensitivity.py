@@ -62,6 +62,7 @@ def sensitivity(
     *,
     keys: Sequence[str] | None = None,
     batch: int = 32,
+    perspective: str | None = None,
 ) -> SensitivityResult:
     """Perturb the weights ``samples`` times and report how the ranking moves (see the module docstring).
 
@@ -74,6 +75,7 @@ def sensitivity(
         seed: the random seed.
         keys: the nodes and criteria whose weights are perturbed (default: all).
         batch: how many samples to aggregate in one array operation.
+        perspective: the party whose point of view the scores take (see :func:`scoring.engine.evaluate`).
 
     Raises:
         RubricError: the rubric does not fit the data. ValueError: bad samples, spread or keys, or a plan
@@ -92,7 +94,7 @@ def sensitivity(
     if samples < 2 or not 0.0 < spread < 1.0:
         raise ValueError("sensitivity needs at least 2 samples and a spread between 0 and 1")
     plan = plan_for(rubric, data)
-    baseline = evaluate(plan, data)
+    baseline = evaluate(plan, data, perspective=perspective)
     perturbed = _perturbed_columns(plan.keys, keys, plan.criterion_count)
     factors = np.random.default_rng(seed).uniform(1.0 - spread, 1.0 + spread, size=(samples, perturbed.size))
     weights = np.tile(plan.weights, (samples, 1))

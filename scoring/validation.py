@@ -9,7 +9,8 @@ Two layers find problems. The pydantic models of :mod:`scoring.rubric` check sha
 (unknown fields, unknown aggregation or normalisation names, NaN, infinite or negative weights, equal
 goalposts). The walk in this module checks the whole tree on the raw mapping, so it runs even when the
 shape is wrong elsewhere: duplicate keys, sibling weights summing to zero, and, given a catalogue, unknown
-indicators and denominators and ordinal or categorical maps that do not match the indicator.
+indicators and denominators, ordinal or categorical maps that do not match the indicator, and roll-ups and
+context flags that do not match the indicator's level (:func:`_level_problems`).
 """
 
 import math
@@ -170,6 +171,10 @@ def _catalogue_problems(
                     message=f"denominator indicator {denominator!r} is not in the catalogue",
                 )
             )
+        elif isinstance(denominator, str) and catalogue[denominator].level != "instrument":
+            level = catalogue[denominator].level
+            message = f"denominator {denominator!r} is {level}-level: a ratio divides by an instrument-level indicator"
+            problems.append(RubricProblem(path=f"{path}.transform.denominator", message=message))
     if not isinstance(indicator, str):
         return problems
     spec = catalogue.get(indicator)
@@ -181,6 +186,7 @@ def _catalogue_problems(
     normalisation = criterion.get("normalisation")
     if isinstance(normalisation, Mapping):
         problems += _map_problems(spec, normalisation, f"{path}.normalisation")
+    problems += _level_problems(spec, criterion, path)
     if transform is not None and spec.value_type in ("ordinal", "category", "boolean"):
         problems.append(
             RubricProblem(
@@ -188,6 +194,48 @@ def _catalogue_problems(
                 message=f"indicator {indicator!r} is {spec.value_type}: only numbers transform",
             )
         )
+    return problems
+
+
+def _level_problems(spec: IndicatorSpec, criterion: Mapping[str, Any], path: str) -> list[RubricProblem]:
+    """A roll-up exactly for party- and country-level indicators, fitting the value type; context exactly
+    for country-level ones.
+
+    ``share`` counts booleans; a mean of categories means nothing; a share (or a mean of booleans) lies
+    between 0 and 1, so it is normalised as a number, not with a boolean map.
+    """
+    rollup, context = criterion.get("rollup"), criterion.get("context", False)
+    problems = []
+    if spec.level == "instrument" and rollup is not None:
+        message = f"indicator {spec.key!r} is instrument-level: it has one value per instrument, nothing to roll up"
+        problems.append(RubricProblem(path=f"{path}.rollup", message=message))
+    if spec.level != "instrument" and rollup is None:
+        message = (
+            f"indicator {spec.key!r} is {spec.level}-level: say how its parties' values roll up "
+            "(method mean, min, max or share)"
+        )
+        problems.append(RubricProblem(path=f"{path}.rollup", message=message))
+    method = rollup.get("method") if isinstance(rollup, Mapping) and spec.level != "instrument" else None
+    if method == "share" and spec.value_type != "boolean":
+        message = f"a share counts the parties where a boolean holds; indicator {spec.key!r} is {spec.value_type}"
+        problems.append(RubricProblem(path=f"{path}.rollup.method", message=message))
+    if method == "mean" and spec.value_type == "category":
+        message = f"indicator {spec.key!r} is a category: categories have no mean"
+        problems.append(RubricProblem(path=f"{path}.rollup.method", message=message))
+    normalisation = criterion.get("normalisation")
+    boolean_map = isinstance(normalisation, Mapping) and normalisation.get("method") == "boolean"
+    if spec.value_type == "boolean" and method in ("share", "mean") and boolean_map:
+        message = f"a {method} of booleans lies between 0 and 1: normalise it as a number (e.g. goalposts 0 to 1)"
+        problems.append(RubricProblem(path=f"{path}.normalisation.method", message=message))
+    if spec.level == "country" and context is not True:
+        message = (
+            f"indicator {spec.key!r} describes countries, not the instrument: a criterion on it opts in as "
+            "context (context: true)"
+        )
+        problems.append(RubricProblem(path=f"{path}.context", message=message))
+    if spec.level != "country" and context is True:
+        message = f"only country-level indicators are context; {spec.key!r} is {spec.level}-level"
+        problems.append(RubricProblem(path=f"{path}.context", message=message))
     return problems
 
 

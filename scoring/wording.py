@@ -43,6 +43,8 @@ def describe_value(criterion: CriterionPlan, raw: float) -> str:
         return "missing"
     choices = criterion.rule.choices
     if isinstance(criterion.rule.spec, OrdinalMap) and choices:
+        if raw != int(raw):  # a mean over parties, between two levels
+            return f"level {number(raw + 1)} of {len(choices)}"
         return f"level {int(raw) + 1} of {len(choices)} ({choices[int(raw)]})"
     if isinstance(criterion.rule.spec, CategoricalMap) and choices:
         return choices[int(raw)]
@@ -51,13 +53,97 @@ def describe_value(criterion: CriterionPlan, raw: float) -> str:
     return number(raw)
 
 
+def describe_party_value(criterion: CriterionPlan, raw: float) -> str:
+    """One party's value in words, as its indicator records it: a level or category name, yes or no, a number.
+
+    >>> from scoring.catalogue import IndicatorSpec
+    >>> from scoring.normalise import ColumnRule
+    >>> from scoring.rubric import Goalposts
+    >>> spec = IndicatorSpec(key="IM02", label="In force", value_type="boolean", level="party")
+    >>> plan = CriterionPlan("c", "C", "", "IM02", -1, None, None, None,
+    ...                      ColumnRule(Goalposts(method="goalposts", min=0, max=1)), spec, 1)
+    >>> describe_party_value(plan, 1.0), describe_party_value(plan, math.nan)
+    ('yes', 'missing')
+    """
+    if math.isnan(raw):
+        return "missing"
+    spec = criterion.spec
+    if spec is not None:
+        if spec.value_type in ("ordinal", "category"):
+            return (spec.levels or spec.categories)[int(raw)]
+        if spec.value_type == "boolean":
+            return "yes" if raw == 1.0 else "no"
+        return number(raw)
+    choices = criterion.rule.choices
+    if isinstance(criterion.rule.spec, OrdinalMap | CategoricalMap) and choices:
+        return choices[int(raw)]
+    if isinstance(criterion.rule.spec, BooleanMap):
+        return "yes" if raw == 1.0 else "no"
+    return number(raw)
+
+
+def describe_rollup(criterion: CriterionPlan, party: str | None, counted: int, parties: int) -> str:
+    """How a criterion rolled its parties' values up for one instrument, in words.
+
+    Args:
+        criterion: a criterion with a roll-up.
+        party: the perspective's party when the roll-up read that party only, else None.
+        counted: how many of the parties read had a value.
+        parties: how many parties the roll-up read (all the instrument's, or the perspective's party if one).
+
+    >>> from scoring.normalise import ColumnRule
+    >>> from scoring.rubric import Rollup
+    >>> plan = CriterionPlan("c", "C", "", "P", -1, None, None, None, ColumnRule(MinMax(method="minmax")), None, 1,
+    ...                      Rollup(method="mean"))
+    >>> describe_rollup(plan, None, 2, 3), describe_rollup(plan, "UZB", 0, 0)
+    ('mean over 2 of 3 parties', 'UZB is not a party (perspective)')
+    """
+    if party is not None:
+        return f"{party} only (perspective)" if parties else f"{party} is not a party (perspective)"
+    if not parties:
+        return "the instrument has no parties"
+    method = criterion.rollup.method if criterion.rollup else "mean"
+    return f"{_ROLLUP_WORDS[method]} over {counted} of {parties} parties"
+
+
+def describe_rolled_value(criterion: CriterionPlan, raw: float, perspective: bool) -> str:
+    """A rolled-up value in words: the method and the value (``mean level 2.5 of 4``); from a perspective, the
+    party's value alone.
+
+    >>> from scoring.normalise import ColumnRule
+    >>> from scoring.rubric import Rollup
+    >>> rule = ColumnRule(OrdinalMap(method="ordinal", points={}), choices=("none", "some", "full"), interpolate=True)
+    >>> plan = CriterionPlan("c", "C", "", "P", -1, None, None, None, rule, None, 1, Rollup(method="mean"))
+    >>> describe_rolled_value(plan, 1.5, perspective=False), describe_rolled_value(plan, 1.0, perspective=True)
+    ('mean level 2.5 of 3', 'level 2 of 3 (some)')
+    """
+    words = describe_value(criterion, raw)
+    if perspective or math.isnan(raw) or criterion.rollup is None:
+        return words
+    return f"{criterion.rollup.method} {words}"
+
+
+_ROLLUP_WORDS = {"mean": "mean", "min": "min", "max": "max", "share": "share of yes"}
+
+
 def describe_rule(criterion: CriterionPlan, parameters: dict[str, float], treatment: str | None) -> str:
     """The rule a criterion applies, in words, with the scored set's statistics where it used them."""
-    steps = [_transform(criterion)] if criterion.transform else []
+    steps = [_rollup_rule(criterion)] if criterion.rollup else []
+    steps += [_transform(criterion)] if criterion.transform else []
     if treatment:
         steps.append(f"outliers: {treatment}")
     steps.append(_normalisation(criterion, parameters))
     return "; ".join(steps)
+
+
+def _rollup_rule(criterion: CriterionPlan) -> str:
+    rollup = criterion.rollup
+    if rollup is None:
+        return ""
+    method = _ROLLUP_WORDS[rollup.method]
+    if rollup.over == "perspective":
+        return f"the perspective's party's value ({method} over the instrument's parties without a perspective)"
+    return f"{method} over the instrument's parties"
 
 
 def _transform(criterion: CriterionPlan) -> str:

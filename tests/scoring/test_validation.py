@@ -264,3 +264,168 @@ def test_catalogue_checks_are_skipped_without_a_catalogue() -> None:
 
 def test_a_problem_renders_as_path_and_message() -> None:
     assert str(RubricProblem(path="dimensions[0].weight", message="bad")) == "dimensions[0].weight: bad"
+
+
+LEVELLED = {
+    "BIND": IndicatorSpec(key="BIND", label="Binding", value_type="boolean"),
+    "IM02": IndicatorSpec(key="IM02", label="In force for the party", value_type="boolean", level="party"),
+    "FORM": IndicatorSpec(
+        key="FORM", label="Form of consent", value_type="category", categories=["ratified", "acceded"], level="party"
+    ),
+    "HR05": IndicatorSpec(
+        key="HR05", label="TIP tier", value_type="ordinal", levels=["1", "2", "2WL", "3"], level="country"
+    ),
+    "POP": IndicatorSpec(key="POP", label="Population", level="country"),
+    "STAFF": IndicatorSpec(key="STAFF", label="Secretariat staff"),
+}
+
+
+def levelled() -> dict[str, Any]:
+    """A good rubric on indicators of every level: binding, in force (share), the TIP tier (context)."""
+    tiers = {"method": "ordinal", "points": {"1": 100, "2": 70, "2WL": 30, "3": 0}}
+    return {
+        "key": "r",
+        "label": "R",
+        "dimensions": [
+            {
+                "key": "practice",
+                "label": "Practice",
+                "criteria": [
+                    {"key": "bind", "label": "Binding", "indicator": "BIND", "normalisation": {"method": "boolean"}},
+                    {
+                        "key": "in_force",
+                        "label": "In force",
+                        "indicator": "IM02",
+                        "rollup": {"method": "share"},
+                        "normalisation": {"method": "goalposts", "min": 0, "max": 1},
+                    },
+                    {
+                        "key": "tier",
+                        "label": "TIP tier",
+                        "indicator": "HR05",
+                        "rollup": {"method": "mean", "over": "perspective"},
+                        "context": True,
+                        "normalisation": tiers,
+                    },
+                ],
+            }
+        ],
+    }
+
+
+def levelled_with(path: str, value: Any) -> dict[str, Any]:
+    """The levelled rubric with one value at a dotted path replaced (``...`` as the value deletes it)."""
+    raw = copy.deepcopy(levelled())
+    target: Any = raw
+    parts = [int(part) if part.isdigit() else part for part in path.split(".")]
+    for part in parts[:-1]:
+        target = target[part]
+    if value is ...:
+        del target[parts[-1]]
+    else:
+        target[parts[-1]] = value
+    return raw
+
+
+IN_FORCE = "dimensions[0].criteria[1]"
+TIER = "dimensions[0].criteria[2]"
+LEVEL_CASES = [
+    pytest.param(
+        levelled_with("dimensions.0.criteria.1.rollup", ...),
+        f"{IN_FORCE}.rollup",
+        "indicator 'IM02' is party-level: say how its parties' values roll up (method mean, min, max or share)",
+        id="party-indicator-without-rollup",
+    ),
+    pytest.param(
+        levelled_with("dimensions.0.criteria.0.rollup", {"method": "max"}),
+        "dimensions[0].criteria[0].rollup",
+        "indicator 'BIND' is instrument-level: it has one value per instrument, nothing to roll up",
+        id="rollup-on-an-instrument-indicator",
+    ),
+    pytest.param(
+        levelled_with("dimensions.0.criteria.2.rollup", {"method": "share"}),
+        f"{TIER}.rollup.method",
+        "a share counts the parties where a boolean holds; indicator 'HR05' is ordinal",
+        id="share-of-a-non-boolean",
+    ),
+    pytest.param(
+        levelled_with(
+            "dimensions.0.criteria.1",
+            {
+                "key": "form",
+                "label": "Form",
+                "indicator": "FORM",
+                "rollup": {"method": "mean"},
+                "normalisation": {"method": "categorical", "points": {"ratified": 100, "acceded": 80}},
+            },
+        ),
+        f"{IN_FORCE}.rollup.method",
+        "indicator 'FORM' is a category: categories have no mean",
+        id="mean-of-a-category",
+    ),
+    pytest.param(
+        levelled_with("dimensions.0.criteria.1.normalisation", {"method": "boolean"}),
+        f"{IN_FORCE}.normalisation.method",
+        "a share of booleans lies between 0 and 1: normalise it as a number (e.g. goalposts 0 to 1)",
+        id="share-with-a-boolean-map",
+    ),
+    pytest.param(
+        levelled_with("dimensions.0.criteria.2.context", False),
+        f"{TIER}.context",
+        "indicator 'HR05' describes countries, not the instrument: a criterion on it opts in as context",
+        id="country-indicator-without-context",
+    ),
+    pytest.param(
+        levelled_with("dimensions.0.criteria.1.context", True),
+        f"{IN_FORCE}.context",
+        "only country-level indicators are context; 'IM02' is party-level",
+        id="context-on-a-party-indicator",
+    ),
+    pytest.param(
+        levelled_with(
+            "dimensions.0.criteria.0",
+            {
+                "key": "staff",
+                "label": "Staff",
+                "indicator": "STAFF",
+                "transform": {"kind": "ratio", "denominator": "POP"},
+                "normalisation": {"method": "goalposts", "min": 0, "max": 1},
+            },
+        ),
+        "dimensions[0].criteria[0].transform.denominator",
+        "denominator 'POP' is country-level: a ratio divides by an instrument-level indicator",
+        id="ratio-to-a-country-indicator",
+    ),
+    pytest.param(
+        levelled_with("dimensions.0.criteria.1.rollup", {"method": "median"}),
+        f"{IN_FORCE}.rollup.method",
+        "'mean', 'min', 'max' or 'share'",
+        id="unknown-rollup-method",
+    ),
+    pytest.param(
+        levelled_with("dimensions.0.criteria.1.rollup", {"method": "share", "over": "everyone"}),
+        f"{IN_FORCE}.rollup.over",
+        "'parties' or 'perspective'",
+        id="unknown-rollup-scope",
+    ),
+    pytest.param(levelled_with("context_factor", 0), "context_factor", "greater than 0", id="context-factor-zero"),
+    pytest.param(
+        levelled_with("context_factor", 1.5), "context_factor", "less than or equal to 1", id="context-factor-above-1"
+    ),
+    pytest.param(
+        levelled_with("context_factor", "0.5"), "context_factor", "valid number", id="context-factor-as-a-string"
+    ),
+]
+
+
+@pytest.mark.parametrize(("raw", "path", "message"), LEVEL_CASES)
+def test_each_level_problem_is_reported_once_with_its_path(raw: dict[str, Any], path: str, message: str) -> None:
+    problems = validate_rubric(raw, LEVELLED)
+    assert len(problems) == 1, problems
+    assert problems[0].path == path
+    assert message in problems[0].message
+
+
+def test_a_rubric_on_indicators_of_every_level_has_no_problems() -> None:
+    assert validate_rubric(levelled(), LEVELLED) == []
+    assert validate_rubric(levelled_with("context_factor", 1), LEVELLED) == []
