@@ -79,6 +79,15 @@ class ObservationUsed(ScoreModel):
     note: str | None
 
 
+class PartyFact(ScoreModel):
+    """One party's value behind a rolled-up criterion, with the observation it comes from."""
+
+    party: str
+    raw: float | None = Field(description="The value as encoded for the engine; null: the party has no value.")
+    value: str = Field(description="The value in words.")
+    observation: ObservationUsed | None
+
+
 class CriterionScore(ScoreModel):
     """How one criterion turned its indicator's value into points of the score."""
 
@@ -102,6 +111,9 @@ class CriterionScore(ScoreModel):
     )
     improvement_potential: float | None = Field(description="Points gained if this criterion reached its best.")
     arithmetic_path: bool = Field(description="Whether every node above it aggregates arithmetically.")
+    rollup: str | None = Field(description="For facts about the parties: how their values became one, in words.")
+    context: bool = Field(description="It reads country facts as context (they count toward coverage in part).")
+    parties: list[PartyFact] = Field(description="For facts about the parties: each party's value.")
 
 
 class NodeScore(ScoreModel):

@@ -136,3 +136,32 @@ def test_party_and_country_facts_stay_out_of_an_instruments_own_score(client: Te
 
     assert (after["score"], after["coverage"]) == (before["score"], before["coverage"])
     assert after["data_revision"] == before["data_revision"] + 2
+
+
+def test_party_and_country_facts_roll_up_over_the_parties_into_a_criterion(client: TestClient) -> None:
+    client.post(INSTRUMENT, json=[in_force(party="UZB"), in_force(party="RUS", value=False)])
+    client.post(COUNTRY, json=tier())
+    client.post("/v1/countries/KAZ/observations", json=tier(value=4))  # KAZ is no party: it does not count
+    criteria = [
+        {"key": "in_force", "label": "In force", "indicator": "IM02", "rollup": {"method": "share"},
+         "normalisation": {"method": "goalposts", "min": 0, "max": 1}},
+        {"key": "tier", "label": "TIP tier", "indicator": "HR05", "rollup": {"method": "mean"}, "context": True,
+         "normalisation": {"method": "goalposts", "min": 1, "max": 4, "direction": "lower"}},
+    ]  # fmt: skip
+    definition = {
+        "key": "parties",
+        "label": "Parties",
+        "dimensions": [{"key": "d", "label": "D", "criteria": criteria}],
+    }
+    etag = client.post("/v1/rubrics", json={"key": "parties", "definition": definition}).headers["etag"]
+    client.post("/v1/rubrics/parties/publish", json={"note": "v1"}, headers={"If-Match": etag})
+
+    body = client.get("/v1/instruments/cis-illegal-migration-1998/score", params={"rubric": "parties"}).json()
+
+    assert body["score"] == pytest.approx((50.0 + 200 / 3) / 2)
+    assert body["coverage"] == pytest.approx(0.75)
+    in_force_criterion, tier_criterion = body["criteria"]
+    assert [(fact["party"], fact["value"]) for fact in in_force_criterion["parties"]] == [("RUS", "no"), ("UZB", "yes")]
+    assert tier_criterion["context"] is True
+    assert [fact["party"] for fact in tier_criterion["parties"] if fact["raw"] is not None] == ["UZB"]
+    assert tier_criterion["parties"][-1]["observation"]["evidence"]["title"] == "TIP Report 2024"

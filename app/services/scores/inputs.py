@@ -25,8 +25,10 @@ from app.services.audit import current_data_revision
 from app.services.catalogue import engine_catalogue
 from app.services.observation_views import held_on
 from app.services.scores.caches import ScoreCaches
+from app.services.scores.party_inputs import party_values
 from scoring.catalogue import IndicatorSpec
 from scoring.engine import EngineInput
+from scoring.rollup import PartyValues
 
 INDICATOR = metadata.tables[Indicator.__tablename__]
 INSTRUMENT = metadata.tables[Instrument.__tablename__]
@@ -125,7 +127,10 @@ def scoring_input(session: Session, caches: ScoreCaches, as_of: date, *, cached:
         rows = session.connection().execute(select(INDICATOR.c.key, INDICATOR.c.id))
         ids = {key: identifier for key, identifier in rows}
         instruments = live_instruments(session)
-        data, evidence = engine_input(session, instruments, catalogue=catalogue, indicator_ids=ids, as_of=as_of)
+        parties = party_values(session, instruments, catalogue=catalogue, indicator_ids=ids, as_of=as_of)
+        data, evidence = engine_input(
+            session, instruments, catalogue=catalogue, indicator_ids=ids, as_of=as_of, parties=parties
+        )
         about = {row.slug: About(row.title, row.organisation, row.scope, row.kind) for row in instruments}
         return ScoringInput(revision, as_of, data, evidence, about)
 
@@ -156,10 +161,12 @@ def engine_input(
     catalogue: Mapping[str, IndicatorSpec],
     indicator_ids: Mapping[str, int],
     as_of: date,
+    parties: PartyValues | None = None,
 ) -> tuple[EngineInput, EvidenceIndex]:
     """The instruments' values of every catalogue indicator as of ``as_of``, and their evidence index.
 
-    Instruments are grouped by organisation, for the group imputations of rubrics.
+    Instruments are grouped by organisation, for the group imputations of rubrics; ``parties`` holds the
+    values of party- and country-level indicators (see :mod:`.party_inputs`).
     """
     keys = tuple(catalogue)
     row_of = {instrument.id: row for row, instrument in enumerate(instruments)}
@@ -176,7 +183,7 @@ def engine_input(
     ids = tuple(instrument.slug for instrument in instruments)
     groups = tuple(instrument.organisation for instrument in instruments)
     evidence = EvidenceIndex(ids, keys, observations)
-    return EngineInput(ids, keys, values, evidence, groups, dict(catalogue)), evidence
+    return EngineInput(ids, keys, values, evidence, groups, dict(catalogue), parties), evidence
 
 
 def _latest_values(session: Session, as_of: date) -> Any:

@@ -178,8 +178,13 @@ def explanation(run: ScoringRun, explained: Explanation) -> bytes:
 
 def _criterion(explained: CriterionExplanation) -> CriterionScore:
     """A criterion's part of the explanation; the evidence the engine was handed back names the observations."""
-    fields = {name: getattr(explained, name) for name in CriterionScore.model_fields if name != "observations"}
-    return CriterionScore.model_validate({**fields, "observations": explained.evidence})
+    shown = set(CriterionScore.model_fields) - {"observations", "parties"}
+    fields = {name: getattr(explained, name) for name in shown}
+    parties = [
+        {"party": fact.party, "raw": fact.raw, "value": fact.value, "observation": fact.evidence}
+        for fact in explained.parties
+    ]
+    return CriterionScore.model_validate({**fields, "observations": explained.evidence, "parties": parties})
 
 
 def history(chosen: ChosenRubric, instrument: str, revision: int, runs: Sequence[ScoringRun]) -> bytes:
