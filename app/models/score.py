@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 from app.models.common import Strict
 from app.models.filters import InstrumentFilterFields
 from app.models.rubric import RubricDefinition
-from app.models.types import PastDay
+from app.models.types import PartyCode, PastDay
 from scoring.rubric import Weight
 
 RubricReference = Annotated[
@@ -21,6 +21,15 @@ RubricReference = Annotated[
     ),
 ]
 
+
+Perspective = Annotated[
+    PartyCode,
+    Field(
+        description="Score from one party's point of view (`UZB`): criteria rolled up over the perspective read that "
+        "party's facts only; without one, every party's.",
+        examples=["UZB"],
+    ),
+]
 
 _SLUG = re.compile(r"[a-z0-9]+(?:[-_][a-z0-9]+)*")
 
@@ -35,14 +44,16 @@ class ScoreQuery(BaseModel):
 
     rubric: RubricReference | None = None
     as_of: PastDay | None = None
+    perspective: Perspective | None = None
 
 
 class HistoryQuery(BaseModel):
-    """Query of the score history: the rubric only (the dates are those where the data changed)."""
+    """Query of the score history: the rubric and perspective (the dates are those where the data changed)."""
 
     model_config = ConfigDict(extra="forbid")
 
     rubric: RubricReference | None = None
+    perspective: Perspective | None = None
 
 
 class RankingQuery(InstrumentFilterFields):
@@ -50,6 +61,7 @@ class RankingQuery(InstrumentFilterFields):
 
     rubric: RubricReference | None = None
     as_of: PastDay | None = None
+    perspective: Perspective | None = None
     sort: Literal["rank", "-rank", "score", "-score", "instrument", "-instrument"] = Field(
         default="rank",
         description="By rank, score or instrument id; by rank or score, those with insufficient data come last.",
@@ -99,6 +111,7 @@ class SensitivityQuery(BaseModel):
         default=None, description="The published version; the latest when omitted."
     )
     as_of: PastDay | None = None
+    perspective: Perspective | None = None
     samples: Annotated[int, Field(ge=10, le=MAX_SAMPLES)] = 500
     spread: Annotated[float, Field(gt=0.0, lt=1.0)] = 0.25
     seed: Annotated[int, Field(ge=0, le=2**31 - 1)] = 0
@@ -113,6 +126,7 @@ class PreviewRequest(Strict):
     )
     definition: RubricDefinition | None = None
     as_of: PastDay | None = None
+    perspective: Perspective | None = None
 
     @model_validator(mode="after")
     def _one_change(self) -> Self:

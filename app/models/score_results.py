@@ -29,6 +29,7 @@ class OfRun(ScoreModel):
 
     rubric: RubricReference
     as_of: date = Field(description="The day whose data was scored.")
+    perspective: str | None = Field(description="The party whose point of view was taken; null: every party's.")
     data_revision: int = Field(description="The revision of the data scored: results of one revision never change.")
 
 
@@ -166,6 +167,7 @@ class ScoreHistory(ScoreModel):
     """An instrument's score at each date where its data changed (the latest ones)."""
 
     rubric: RubricReference
+    perspective: str | None
     data_revision: int = Field(description="The revision of the data: every point is computed on it.")
     instrument: str
     points: list[HistoryPoint]
@@ -248,6 +250,7 @@ class Preview(ScoreModel):
     alternative: RubricReference
     alternative_digest: str = Field(description="Names the previewed definition: equal definitions, equal digests.")
     as_of: date
+    perspective: str | None
     data_revision: int
     moved: int = Field(description="How many instruments changed rank, gaining or losing one included.")
     items: list[PreviewedInstrument]

@@ -165,3 +165,29 @@ def test_party_and_country_facts_roll_up_over_the_parties_into_a_criterion(clien
     assert tier_criterion["context"] is True
     assert [fact["party"] for fact in tier_criterion["parties"] if fact["raw"] is not None] == ["UZB"]
     assert tier_criterion["parties"][-1]["observation"]["evidence"]["title"] == "TIP Report 2024"
+
+
+def test_a_perspective_reads_its_partys_facts_on_every_score_operation(client: TestClient) -> None:
+    client.post(INSTRUMENT, json=[in_force(party="UZB"), in_force(party="RUS", value=False)])
+    criterion = {"key": "in_force", "label": "In force", "indicator": "IM02",
+                 "rollup": {"method": "share", "over": "perspective"},
+                 "normalisation": {"method": "goalposts", "min": 0, "max": 1}}  # fmt: skip
+    definition = {"key": "seen", "label": "Seen", "dimensions": [{"key": "d", "label": "D", "criteria": [criterion]}]}
+    etag = client.post("/v1/rubrics", json={"key": "seen", "definition": definition}).headers["etag"]
+    client.post("/v1/rubrics/seen/publish", json={"note": "v1"}, headers={"If-Match": etag})
+    score = "/v1/instruments/cis-illegal-migration-1998/score"
+
+    def scored(perspective: str | None) -> Any:
+        params = {"rubric": "seen", **({"perspective": perspective} if perspective else {})}
+        return client.get(score, params=params).json()
+
+    assert [scored(party)["score"] for party in (None, "UZB", "RUS", "KAZ")] == [50.0, 100.0, 0.0, None]
+    assert scored("UZB")["perspective"] == "UZB"
+    ranking = client.get("/v1/scores", params={"rubric": "seen", "perspective": "RUS"}).json()
+    assert (ranking["perspective"], ranking["items"][0]["score"]) == ("RUS", 0.0)
+    preview = client.post("/v1/scores/preview", json={"baseline": "seen", "weights": {"d": 2}, "perspective": "UZB"})
+    assert preview.json()["items"][0]["score"] == 100.0
+    history = client.get(f"{score}-history", params={"rubric": "seen", "perspective": "UZB"}).json()
+    assert [point["score"] for point in history["points"]] == [100.0]
+    refused = client.get(score, params={"rubric": "seen", "perspective": "XXX"})
+    assert (refused.status_code, refused.json()["errors"][0]["path"]) == (422, "query.perspective")

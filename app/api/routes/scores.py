@@ -75,7 +75,7 @@ def read_ranking(
     session: SessionDep, caches: ScoreCachesDep, query: Annotated[RankingQuery, Query()], request: Request
 ) -> Response:
     """Rank the instruments that match the filters; as CSV with Accept: text/csv or format=csv."""
-    run = run_of(session, caches, query.rubric, query.as_of)
+    run = run_of(session, caches, query.rubric, query.as_of, query.perspective)
     filters = query.model_dump(include=set(InstrumentFilterFields.model_fields) - {"limit", "offset"})
     ranking = views.ranking(session, run, filters=filters, sort=query.sort, provisional=query.provisional)
     vary = {"Vary": "Accept"}
@@ -101,7 +101,7 @@ def read_instrument_score(
     request: Request,
 ) -> Response:
     """One instrument's score, grade, rank and coverage, with the whole explanation and its evidence."""
-    run = run_of(session, caches, query.rubric, query.as_of)
+    run = run_of(session, caches, query.rubric, query.as_of, query.perspective)
     return cached_bytes(request, views.explained_score(session, run, instrument.slug))
 
 
@@ -115,7 +115,7 @@ def read_score_history(
 ) -> Response:
     """The instrument's score at each date where its data changed."""
     chosen = choose_rubric(session, caches, query.rubric)
-    return cached_bytes(request, views.score_history(session, caches, chosen, instrument))
+    return cached_bytes(request, views.score_history(session, caches, chosen, instrument, query.perspective))
 
 
 @cached_read("/v1/scores/compare", Comparison)
@@ -123,7 +123,7 @@ def compare_instruments(
     session: SessionDep, caches: ScoreCachesDep, query: Annotated[CompareQuery, Query()], request: Request
 ) -> Response:
     """Two to ten instruments side by side, node by node."""
-    run = run_of(session, caches, query.rubric, query.as_of)
+    run = run_of(session, caches, query.rubric, query.as_of, query.perspective)
     return cached_bytes(request, views.comparison(run, query.ids.split(",")))
 
 
@@ -132,7 +132,7 @@ def summarise_scores(
     session: SessionDep, caches: ScoreCachesDep, query: Annotated[SummaryQuery, Query()], request: Request
 ) -> Response:
     """Per group (organisation, scope, kind or party): count, mean, median, min, max, best and worst."""
-    run = run_of(session, caches, query.rubric, query.as_of)
+    run = run_of(session, caches, query.rubric, query.as_of, query.perspective)
     return cached_bytes(request, views.summary(session, run, query.group_by))
 
 
@@ -157,5 +157,5 @@ def read_sensitivity(
 ) -> Response:
     """Median rank and 5-95% interval per instrument when the weights vary, and the weights that matter most."""
     reference = key if query.version is None else f"{key}@{query.version}"
-    run = run_of(session, caches, reference, query.as_of)
+    run = run_of(session, caches, reference, query.as_of, query.perspective)
     return cached_bytes(request, ranking_sensitivity(session, caches, run, query))

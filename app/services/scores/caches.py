@@ -16,8 +16,8 @@ if TYPE_CHECKING:
     from app.services.scores.inputs import ScoringInput
     from app.services.scores.runs import ScoringRun
 
-RunKey = tuple[str, int, date]
-"""(rubric tag, data revision, day)."""
+RunKey = tuple[str, int, date, str | None]
+"""(rubric tag, data revision, day, perspective)."""
 
 
 @dataclass(frozen=True)
@@ -32,7 +32,7 @@ class ScoreCaches:
     """Runs of published versions."""
     previews: "LruCache[RunKey, ScoringRun]" = field(default_factory=lambda: LruCache(4))
     """Runs of previewed definitions, kept apart so that previews never push published runs out."""
-    histories: LruCache[tuple[str, int, str], bytes] = field(default_factory=lambda: LruCache(64))
-    """Rendered score histories by rubric tag, data revision and instrument."""
+    histories: LruCache[tuple[str, int, str, str | None], bytes] = field(default_factory=lambda: LruCache(64))
+    """Rendered score histories by rubric tag, data revision, instrument and perspective."""
     sensitivity: LruCache[tuple[Any, ...], bytes] = field(default_factory=lambda: LruCache(8))
     """Rendered sensitivity results: the same run, samples, spread and seed always give the same answer."""

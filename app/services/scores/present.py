@@ -58,7 +58,12 @@ def rubric_used(chosen: ChosenRubric) -> RubricReference:
 
 def of_run(run: ScoringRun) -> dict[str, Any]:
     """The fields every result of a run starts with (:class:`OfRun`): rubric, day and data revision."""
-    return {"rubric": rubric_used(run.chosen), "as_of": run.as_of, "data_revision": run.revision}
+    return {
+        "rubric": rubric_used(run.chosen),
+        "as_of": run.as_of,
+        "perspective": run.perspective,
+        "data_revision": run.revision,
+    }
 
 
 def _rows(fields: Iterable[str], columns: Sequence[Sequence[Any]]) -> Iterator[dict[str, Any]]:
@@ -187,7 +192,9 @@ def _criterion(explained: CriterionExplanation) -> CriterionScore:
     return CriterionScore.model_validate({**fields, "observations": explained.evidence, "parties": parties})
 
 
-def history(chosen: ChosenRubric, instrument: str, revision: int, runs: Sequence[ScoringRun]) -> bytes:
+def history(
+    chosen: ChosenRubric, instrument: str, revision: int, perspective: str | None, runs: Sequence[ScoringRun]
+) -> bytes:
     """An instrument's score on each day of ``runs``, all on the data of ``revision`` (:class:`ScoreHistory`)."""
     points = []
     for run in runs:
@@ -204,7 +211,13 @@ def history(chosen: ChosenRubric, instrument: str, revision: int, runs: Sequence
                 coverage=float(result.coverage[row]),
             )
         )
-    history = ScoreHistory(rubric=rubric_used(chosen), data_revision=revision, instrument=instrument, points=points)
+    history = ScoreHistory(
+        rubric=rubric_used(chosen),
+        perspective=perspective,
+        data_revision=revision,
+        instrument=instrument,
+        points=points,
+    )
     return to_json(history)
 
 
@@ -293,6 +306,7 @@ def preview(before: ScoringRun, after: ScoringRun, changes: RunComparison) -> by
         alternative=rubric_used(after.chosen),
         alternative_digest=after.chosen.tag,
         as_of=after.as_of,
+        perspective=after.perspective,
         data_revision=after.revision,
         moved=int(np.sum(_moved(changes))),
         items=[],

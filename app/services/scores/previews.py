@@ -41,8 +41,8 @@ def preview(session: Session, caches: ScoreCaches, request: PreviewRequest, toda
     baseline = choose_rubric(session, caches, request.baseline, path="body.baseline")
     alternative = ChosenRubric.previewed(_alternative(session, baseline, request))
     as_of = request.as_of or today
-    before = run_for(session, caches, baseline, as_of)
-    after = run_for(session, caches, alternative, as_of)
+    before = run_for(session, caches, baseline, as_of, request.perspective)
+    after = run_for(session, caches, alternative, as_of, request.perspective)
     key = ("preview", before.chosen.tag, str(before.revision))
     return after.render(key, lambda: present.preview(before, after, compare(before.result, after.result)))
 
@@ -55,10 +55,13 @@ def ranking_sensitivity(session: Session, caches: ScoreCaches, run: ScoringRun, 
         most = MAX_SENSITIVITY_WORK // instruments
         message = f"{query.samples} samples of {instruments} instruments is too much work; ask for {most} at most"
         raise InvalidInput([FieldProblem("query.samples", message)])
-    key = (chosen.tag, run.revision, run.as_of, query.samples, query.spread, query.seed)
+    key = (chosen.tag, run.revision, run.as_of, run.perspective, query.samples, query.spread, query.seed)
 
     def render() -> bytes:
-        result = sensitivity(chosen.definition, run.input.data, query.samples, query.spread, query.seed)
+        data = run.input.data
+        result = sensitivity(
+            chosen.definition, data, query.samples, query.spread, query.seed, perspective=run.perspective
+        )
         return present.sensitivity(run, result)
 
     return caches.sensitivity.get(key, render)

@@ -31,6 +31,8 @@ class ScoringRun:
     chosen: ChosenRubric
     input: ScoringInput
     result: ScoreSet
+    perspective: str | None = None
+    """The party whose point of view the run takes (None: all parties)."""
     rendered: LruCache[tuple[str, ...], bytes] = field(default_factory=lambda: LruCache(256), compare=False)
     """Rendered responses by what they show (an explanation's instrument, a summary's grouping...)."""
     derived: LruCache[tuple[str, ...], Any] = field(default_factory=lambda: LruCache(32), repr=False, compare=False)
@@ -62,22 +64,37 @@ class ScoringRun:
 
 
 def run_of(
-    session: Session, caches: ScoreCaches, reference: str | None, as_of: date | None, *, path: str = "query.rubric"
+    session: Session,
+    caches: ScoreCaches,
+    reference: str | None,
+    as_of: date | None,
+    perspective: str | None = None,
+    *,
+    path: str = "query.rubric",
 ) -> ScoringRun:
-    """The run a score request asks for: the rubric its reference names, on the data as of a day (today if None)."""
+    """The run a score request asks for: the rubric its reference names, on the data as of a day (today if None),
+    from a party's perspective (None: all parties)."""
     chosen = choose_rubric(session, caches, reference, path=path)
-    return run_for(session, caches, chosen, as_of or utc_now().date())
+    return run_for(session, caches, chosen, as_of or utc_now().date(), perspective)
 
 
-def run_for(session: Session, caches: ScoreCaches, chosen: ChosenRubric, as_of: date) -> ScoringRun:
-    """The run of a chosen rubric on the data as of a day, cached by its tag, the data revision and the day."""
+def run_for(
+    session: Session, caches: ScoreCaches, chosen: ChosenRubric, as_of: date, perspective: str | None = None
+) -> ScoringRun:
+    """The run of a chosen rubric on the data as of a day, cached by its tag, the data revision, the day and the
+    perspective."""
     inputs = scoring_input(session, caches, as_of)
     runs = caches.runs if chosen.version is not None else caches.previews
-    key = (chosen.tag, inputs.revision, as_of)
-    return runs.get(key, lambda: ScoringRun(chosen, inputs, score(chosen.definition, inputs.data)))
+    key = (chosen.tag, inputs.revision, as_of, perspective)
+    return runs.get(key, lambda: _run(chosen, inputs, perspective))
 
 
-def uncached_run(session: Session, caches: ScoreCaches, chosen: ChosenRubric, as_of: date) -> ScoringRun:
+def uncached_run(
+    session: Session, caches: ScoreCaches, chosen: ChosenRubric, as_of: date, perspective: str | None = None
+) -> ScoringRun:
     """A run on a day's data that is not kept (score histories visit many days once)."""
-    inputs = scoring_input(session, caches, as_of, cached=False)
-    return ScoringRun(chosen, inputs, score(chosen.definition, inputs.data))
+    return _run(chosen, scoring_input(session, caches, as_of, cached=False), perspective)
+
+
+def _run(chosen: ChosenRubric, inputs: ScoringInput, perspective: str | None) -> ScoringRun:
+    return ScoringRun(chosen, inputs, score(chosen.definition, inputs.data, perspective), perspective=perspective)

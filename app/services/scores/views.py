@@ -55,7 +55,8 @@ class RankingRows:
     def file_name(self) -> str:
         """What a CSV download of the ranking is called: its rubric version, day and data revision."""
         chosen, day = self.run.chosen, self.run.as_of.isoformat()
-        return f"scores-{chosen.key}-v{chosen.version}-{day}-r{self.run.revision}.csv"
+        seen = f"-{self.run.perspective}" if self.run.perspective else ""
+        return f"scores-{chosen.key}-v{chosen.version}{seen}-{day}-r{self.run.revision}.csv"
 
 
 def ranking(
@@ -111,7 +112,9 @@ def explained_score(session: Session, run: ScoringRun, instrument: str) -> bytes
     return run.render(("explanation", instrument), render)
 
 
-def score_history(session: Session, caches: ScoreCaches, chosen: ChosenRubric, instrument: Instrument) -> bytes:
+def score_history(
+    session: Session, caches: ScoreCaches, chosen: ChosenRubric, instrument: Instrument, perspective: str | None
+) -> bytes:
     """The instrument's score on each date its data changed (the latest ``HISTORY_POINTS`` of them)."""
     days = session.exec(
         select(col(Observation.observed_on))
@@ -123,10 +126,10 @@ def score_history(session: Session, caches: ScoreCaches, chosen: ChosenRubric, i
     revision = current_data_revision(session)
 
     def render() -> bytes:
-        runs = [uncached_run(session, caches, chosen, day) for day in sorted(days)]
-        return present.history(chosen, instrument.slug, revision, runs)
+        runs = [uncached_run(session, caches, chosen, day, perspective) for day in sorted(days)]
+        return present.history(chosen, instrument.slug, revision, perspective, runs)
 
-    return caches.histories.get((chosen.tag, revision, instrument.slug), render)
+    return caches.histories.get((chosen.tag, revision, instrument.slug, perspective), render)
 
 
 def comparison(run: ScoringRun, instruments: Sequence[str]) -> bytes:
