@@ -234,8 +234,8 @@ SHORT_LABEL = 60
 
 def missing_criteria(scores: "ScoreSet", row: int) -> tuple[str, ...]:
     """The keys of the criteria that have no value for ``row`` (in the rubric's order)."""
-    transformed = scores.criteria.transformed[:, row]
-    return tuple(scores.plan.criteria[column].key for column in np.flatnonzero(np.isnan(transformed)))
+    missing = scores.criteria.missing(row)
+    return tuple(scores.plan.criteria[column].key for column in np.flatnonzero(missing))
 
 
 def insufficient_reason(scores: "ScoreSet", row: int) -> str | None:
@@ -292,8 +292,8 @@ def _criterion(
     """One criterion's slice; ``terms`` are its local weight, effective weight and contribution."""
     plan, trace, data = scores.plan, scores.trace, scores.data
     criterion = plan.criteria[column]
-    raw = float(scores.criteria.raw[column, row])
-    transformed = float(scores.criteria.transformed[column, row])
+    raw = float(scores.criteria.raw_of(column)[row])
+    transformed = float(scores.criteria.transformed_of(column)[row])
     winsorised = scores.criteria.winsorised
     flags = tuple(
         name
