@@ -138,12 +138,36 @@ class EngineInput:
 
 @dataclass(frozen=True)
 class CriterionData:
-    """Per criterion (rows) and instrument (columns), the values before normalisation and what treatment did."""
+    """Per criterion (rows) and instrument (columns), the values before normalisation and what treatment did.
+
+    ``rolled`` holds the values of rolled-up criteria by criterion position when ``raw`` and ``transformed``
+    are the input's matrix read in place (each criterion reads its own column, none is transformed): their
+    rows there are only placeholders. Otherwise it is empty, and the rows hold the rolled-up values. Read a
+    row with :meth:`raw_of` and :meth:`transformed_of`.
+    """
 
     raw: FloatArray
     transformed: FloatArray
     winsorised: BoolArray
     treatment: tuple[str | None, ...]
+    rolled: Mapping[int, FloatArray] = field(default_factory=dict)
+
+    def raw_of(self, column: int) -> FloatArray:
+        """A criterion's values before any transform, one per instrument."""
+        values: FloatArray = self.rolled[column] if column in self.rolled else self.raw[column]
+        return values
+
+    def transformed_of(self, column: int) -> FloatArray:
+        """A criterion's values as normalised, one per instrument."""
+        values: FloatArray = self.rolled[column] if column in self.rolled else self.transformed[column]
+        return values
+
+    def missing(self, row: int) -> BoolArray:
+        """Per criterion, whether instrument ``row`` has no value for it (after transforms)."""
+        missing: BoolArray = np.isnan(self.transformed[:, row])
+        for column, values in self.rolled.items():
+            missing[column] = np.isnan(values[row])
+        return missing
 
 
 @dataclass(frozen=True)
@@ -343,32 +367,20 @@ def evaluate(
     if problem is not None:
         raise ValueError(problem)
     criteria = _criterion_data(plan, data, perspective)
-    normalised = normalise([criterion.rule for criterion in plan.criteria], criteria.transformed)
+    normalised = normalise([criterion.rule for criterion in plan.criteria], criteria.transformed, criteria.rolled)
     aggregated, trace = aggregate_with_trace(plan, normalised.points, vector[None, :], data.group_codes)
     result = ScoreSet(plan, data, criteria, normalised, aggregated, trace, vector, perspective)
     _ = result.ranks, result.grades  # part of every run: the bulk table is ready when score() returns
     return result
 
 
-def _raw_with_rollups(plan: Plan, data: EngineInput, perspective: str | None, rolled: list[int]) -> FloatArray:
-    """Each criterion's values: its matrix column, or the roll-up of its parties' values (one vectorised pass
-    per rolled-up criterion, written into its row)."""
-    by_indicator = data.values.T
-    count = by_indicator.shape[1]
-    if by_indicator.shape[0]:
-        # A rolled-up criterion may have no matrix column (-1): any placeholder row does, it is overwritten.
-        raw = by_indicator[[max(criterion.column, 0) for criterion in plan.criteria]]
-    else:
-        raw = np.empty((plan.criterion_count, count))
-    for position in rolled:
-        criterion: CriterionPlan = plan.criteria[position]
-        rollup = criterion.rollup
-        if data.party_values is None or rollup is None:
-            raw[position] = np.nan
-            continue
-        party = perspective if rollup.over == "perspective" else None
-        data.party_values.roll_up(criterion.indicator, rollup.method, party, out=raw[position])
-    return raw
+def _rolled_up(data: EngineInput, criterion: CriterionPlan, perspective: str | None) -> FloatArray:
+    """A rolled-up criterion's values, one per instrument (one vectorised pass; NaN without party values)."""
+    rollup = criterion.rollup
+    if data.party_values is None or rollup is None:
+        return np.full(len(data.instrument_ids), np.nan)
+    party = perspective if rollup.over == "perspective" else None
+    return data.party_values.roll_up(criterion.indicator, rollup.method, party)
 
 
 def weight_problem(plan: Plan, weights: FloatArray) -> str | None:
@@ -388,16 +400,35 @@ def weight_problem(plan: Plan, weights: FloatArray) -> str | None:
 
 def _criterion_data(plan: Plan, data: EngineInput, perspective: str | None) -> CriterionData:
     """Gather each criterion's column (rolled up from the parties' values where it says so) and apply its
-    transform and outlier treatment."""
+    transform and outlier treatment.
+
+    When each criterion reads its own matrix column in order and none is transformed, the matrix is read in
+    place (no copy) and the rolled-up criteria's values ride beside it (:attr:`CriterionData.rolled`).
+    """
     values = data.values
     columns = [criterion.column for criterion in plan.criteria]
     by_indicator = values.T
-    rolled = [position for position, criterion in enumerate(plan.criteria) if criterion.rollup is not None]
-    if rolled:
-        raw = _raw_with_rollups(plan, data, perspective, rolled)
-    else:
-        raw = by_indicator if columns == list(range(values.shape[1])) else by_indicator[columns]
     treated = [criterion for criterion in plan.criteria if criterion.transform or criterion.outliers]
+    rolled = {
+        position: _rolled_up(data, criterion, perspective)
+        for position, criterion in enumerate(plan.criteria)
+        if criterion.rollup is not None
+    }
+    in_place = columns == list(range(values.shape[1]))
+    if in_place and not treated:
+        nothing = np.zeros((0, 0), dtype=np.bool_)
+        return CriterionData(by_indicator, by_indicator, nothing, (None,) * len(columns), rolled)
+    if not rolled:
+        raw = by_indicator if in_place else by_indicator[columns]
+    else:
+        # A rolled-up criterion may have no matrix column (-1): any placeholder row does, it is overwritten.
+        raw = (
+            by_indicator[[max(column, 0) for column in columns]]
+            if values.shape[1]
+            else np.empty((len(columns), values.shape[0]))
+        )
+        for position, column in rolled.items():
+            raw[position] = column
     if not treated:
         nothing = np.zeros((0, 0), dtype=np.bool_)
         return CriterionData(raw, raw, nothing, (None,) * len(columns))

@@ -15,9 +15,9 @@ score. Under geometric or minimum aggregation, contributions are shares of the s
 itself; its criteria then contribute nothing.
 
 A criterion rolled up from its parties' values lists each party it read (:class:`PartyValue`, with its
-evidence), and says how it rolled them up; its line reads
-``TIP tier: UZB Tier 2, KAZ Tier 2 -> mean level 3 of 4 -> 66.7 points x weight 0.5 = 33.3 of 50.0 points
-(context)``.
+evidence), and says how it rolled them up; its line reads ``US TIP Report tier: UZB Tier 2, KAZ Tier 2 ->
+mean level 2 of 4 (Tier 2) -> 66.7 points x weight 0.25 = 16.7 of 25.0 points (context)``; from a perspective,
+``UZB Tier 2 -> level 2 of 4 (Tier 2) -> ...``, and the first line names the perspective.
 """
 
 import math
@@ -48,7 +48,7 @@ if TYPE_CHECKING:
 class PartyValue:
     """One party's value behind a rolled-up criterion."""
 
-    party: str
+    code: str
     """The party's code (``UZB``, ``EU``)."""
     raw: float | None
     """The encoded value (None: the party has no value)."""
@@ -234,8 +234,8 @@ SHORT_LABEL = 60
 
 def missing_criteria(scores: "ScoreSet", row: int) -> tuple[str, ...]:
     """The keys of the criteria that have no value for ``row`` (in the rubric's order)."""
-    transformed = scores.criteria.transformed[:, row]
-    return tuple(scores.plan.criteria[column].key for column in np.flatnonzero(np.isnan(transformed)))
+    missing = scores.criteria.missing(row)
+    return tuple(scores.plan.criteria[column].key for column in np.flatnonzero(missing))
 
 
 def insufficient_reason(scores: "ScoreSet", row: int) -> str | None:
@@ -292,8 +292,8 @@ def _criterion(
     """One criterion's slice; ``terms`` are its local weight, effective weight and contribution."""
     plan, trace, data = scores.plan, scores.trace, scores.data
     criterion = plan.criteria[column]
-    raw = float(scores.criteria.raw[column, row])
-    transformed = float(scores.criteria.transformed[column, row])
+    raw = float(scores.criteria.raw_of(column)[row])
+    transformed = float(scores.criteria.transformed_of(column)[row])
     winsorised = scores.criteria.winsorised
     flags = tuple(
         name
@@ -347,7 +347,7 @@ def _rolled(
     evidence = party_values.evidence if party_values is not None else {}
     parties = tuple(
         PartyValue(
-            party=code,
+            code=code,
             raw=optional_float(value),
             value=describe_party_value(criterion, value),
             evidence_key=key,
@@ -383,7 +383,7 @@ def _node_line(node: NodeExplanation) -> str:
 def _criterion_line(c: CriterionExplanation) -> str:
     marks = "".join(f" [{flag}]" for flag in c.flags if flag != "missing") + (" (context)" if c.context else "")
     gain = f"; up to +{c.improvement_potential:.1f}" if c.improvement_potential else ""
-    read = (", ".join(f"{p.party} {p.value}" for p in c.parties) or c.rollup) if c.rollup is not None else None
+    read = (", ".join(f"{p.code} {p.value}" for p in c.parties) or c.rollup) if c.rollup is not None else None
     if c.normalised is None:
         return f"{c.label}: {read or 'missing'} -> not counted, its weight goes to the others{marks}{gain}"
     value = "missing" if "missing" in c.flags else c.value

@@ -6,7 +6,7 @@ population-relative methods: the statistics of the scored set), which explanatio
 methods use the values present in the scored set only; a missing value stays NaN.
 """
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -70,12 +70,17 @@ class Normalised:
 Method = Callable[[Sequence[ColumnRule], FloatArray], Block]
 
 
-def normalise(rules: Sequence[ColumnRule], x: FloatArray) -> Normalised:
+def normalise(
+    rules: Sequence[ColumnRule], x: FloatArray, stand_ins: Mapping[int, FloatArray] | None = None
+) -> Normalised:
     """Normalise every row of ``x`` (criteria x instruments) with its rule, grouping criteria by method.
 
     Every method writes straight into one output array allocated here: goalposts run over all rows at once
     (rows of other methods get placeholder goalposts and are overwritten), lookup methods row by row in place,
     population-relative and target methods on their block of rows.
+
+    ``stand_ins``, by row position, stand in for rows of ``x`` (criteria rolled up from the parties' values, when
+    ``x`` is the input's matrix read in place): those rows of ``x`` are not read.
 
     >>> rule = ColumnRule(Goalposts(method="goalposts", min=0, max=10))
     >>> normalise([rule], np.array([[5.0, 12.0, np.nan]])).points.ravel().tolist()
@@ -87,16 +92,21 @@ def normalise(rules: Sequence[ColumnRule], x: FloatArray) -> Normalised:
     points = np.empty(x.shape, dtype=np.float64)
     capped: list[IntArray] = []
     parameters: list[dict[str, float]] = [{} for _ in rules]
+    given = stand_ins or {}
     if "goalposts" in groups:
-        capped.append(_goalposts(rules, x, points))
+        capped.append(_goalposts(rules, x, points, given))
         del groups["goalposts"]
     for method, columns in groups.items():
         chosen = [rules[column] for column in columns]
         if method in _IN_PLACE:
             for column, rule in zip(columns, chosen, strict=True):
-                _IN_PLACE[method](rule, x[column], points[column])
+                _IN_PLACE[method](rule, given[column] if column in given else x[column], points[column])
             continue
-        part = _METHODS[method](chosen, x[columns])
+        block = x[columns]
+        for position, column in enumerate(columns):
+            if column in given:
+                block[position] = given[column]
+        part = _METHODS[method](chosen, block)
         points[columns] = part.points
         rows, cells = np.nonzero(part.capped)
         capped.append(np.asarray(columns, dtype=np.intp)[rows] * x.shape[1] + cells)
@@ -122,9 +132,12 @@ def point_range(spec: Normalisation) -> tuple[float, float]:
     return 0.0, 100.0
 
 
-def _goalposts(rules: Sequence[ColumnRule], x: FloatArray, points: FloatArray) -> IntArray:
+def _goalposts(
+    rules: Sequence[ColumnRule], x: FloatArray, points: FloatArray, stand_ins: Mapping[int, FloatArray]
+) -> IntArray:
     """Goalposts over every row into ``points``; rows of other methods get placeholder goalposts 0..100.
 
+    A row of ``stand_ins`` replaces that row of ``x`` (computed again from it before any cap is looked for).
     Returns the cells (flat indices) of the rows whose goalposts cap that fell outside 0..100 and were held in.
     Values beyond the goalposts are rare: a row's lowest and highest points (two reductions, no mask) say
     whether it has any, and only such rows are searched and clipped.
@@ -133,8 +146,12 @@ def _goalposts(rules: Sequence[ColumnRule], x: FloatArray, points: FloatArray) -
     higher = np.array([rule.higher for rule in rules])
     low = np.array([0.0 if spec is None else spec.min for spec in specs])
     high = np.array([100.0 if spec is None else spec.max for spec in specs])
-    np.subtract(x, np.where(higher, low, high)[:, None], out=points)
-    points *= (100.0 / np.where(higher, high - low, low - high))[:, None]
+    offset, scale = np.where(higher, low, high), 100.0 / np.where(higher, high - low, low - high)
+    np.subtract(x, offset[:, None], out=points)
+    points *= scale[:, None]
+    for standing, values in stand_ins.items():
+        np.subtract(values, offset[standing], out=points[standing])
+        points[standing] *= scale[standing]
     cap = np.array([spec is not None and spec.capped for spec in specs])
     if not cap.any():
         return np.zeros(0, dtype=np.intp)

@@ -8,11 +8,16 @@ country is a party of, and the catalogue's :attr:`~scoring.catalogue.IndicatorSp
 * :class:`PartyColumn` holds one indicator's values as flat arrays (instrument row, party code, encoded value,
   optional evidence key per value);
 * :class:`PartyValues` holds the columns, each instrument's parties and the evidence behind the keys. It
-  checks and indexes the columns once, when it is built: each is sorted by instrument row, then value;
-* :meth:`PartyValues.roll_up` gives one value per instrument (see :class:`~scoring.rubric.Rollup`): a mean
-  is one ``bincount`` over the values of every instrument, a minimum or maximum one gather of the first or
-  last value of each instrument's run, a perspective one comparison and one scatter. NaN where no (chosen)
-  party has a value.
+  checks and indexes the columns once, when it is built: each is sorted by instrument row, then value, and
+  its roll-ups over all parties, which depend on the data alone, are computed there for every instrument at
+  once: the means in one ``bincount``, the minima and maxima in one gather each of the first and last value
+  of every instrument's run (a share is the mean of booleans encoded 0/1). A service scoring one input under
+  several rubrics, weights or previews rolls it up once;
+* :meth:`PartyValues.roll_up` gives one value per instrument (see :class:`~scoring.rubric.Rollup`): over all
+  parties a copy of those, from a perspective one comparison over the values and one scatter. NaN where no
+  (chosen) party has a value.
+
+Memory: per column, its sorted values, rows, party codes and positions, and three floats per instrument.
 
 A value that is NaN counts as no value. A party without a value does not count: neither as false nor as 0.
 """
@@ -85,15 +90,12 @@ class _Indexed:
     values: FloatArray
     source: IntArray
     """Each value's position in its :class:`PartyColumn` (for its evidence key)."""
-    starts: IntArray
-    """Where each instrument's run of values starts (for instruments with a value, in row order)."""
-    ends: IntArray
-    run_rows: IntArray
-    """The instrument row of each run."""
-    divisors: FloatArray
-    """Per instrument row, how many values it has; NaN for none, so a mean of nothing is NaN without a warning."""
-    complete: bool
-    """Whether every instrument has a value: a run's result is then the instrument's, with no scatter."""
+    means: FloatArray
+    """Per instrument row, the mean over its parties' values (NaN: none); a share of booleans is this mean."""
+    lows: FloatArray
+    """Per instrument row, the least of its parties' values (NaN: none)."""
+    highs: FloatArray
+    """Per instrument row, the greatest of its parties' values (NaN: none)."""
 
 
 @dataclass(frozen=True)
@@ -231,16 +233,7 @@ class PartyValues:
                 chosen = column.codes == code
                 result[column.rows[chosen]] = column.values[chosen]
             return result
-        if method in ("mean", "share"):
-            sums = np.bincount(column.rows, weights=column.values, minlength=count)
-            return np.divide(sums, column.divisors, out=result)
-        # Each run is sorted by value: its first value is the least, its last the greatest.
-        picked = column.values[column.starts if method == "min" else column.ends - 1]
-        if column.complete:
-            result[:] = picked
-        else:
-            result.fill(np.nan)
-            result[column.run_rows] = picked
+        np.copyto(result, column.lows if method == "min" else column.highs if method == "max" else column.means)
         return result
 
     def code_of(self, party: str) -> int | None:
@@ -307,18 +300,16 @@ def _index(key: str, column: PartyColumn, vocabulary: StrArray, members: IntArra
     first[:1] = True
     np.not_equal(sorted_rows[1:], sorted_rows[:-1], out=first[1:])
     starts = np.flatnonzero(first)
+    ends = np.append(starts[1:], sorted_rows.size).astype(np.intp)[: starts.size]  # none without values
+    values = column.values[order]
     counts = np.bincount(sorted_rows, minlength=count).astype(np.float64)
-    return _Indexed(
-        rows=sorted_rows,
-        codes=codes[order],
-        values=column.values[order],
-        source=order,
-        starts=starts,
-        ends=np.append(starts[1:], sorted_rows.size).astype(np.intp),
-        run_rows=sorted_rows[starts],
-        divisors=np.where(counts > 0, counts, np.nan),
-        complete=bool(starts.size == count),
-    )
+    # A row without values divides 0 by NaN: a quiet NaN, no warning.
+    means = np.bincount(sorted_rows, weights=values, minlength=count) / np.where(counts > 0, counts, np.nan)
+    lows, highs = np.full(count, np.nan), np.full(count, np.nan)
+    # Each run is sorted by value: its first value is the least, its last the greatest.
+    lows[sorted_rows[starts]] = values[starts]
+    highs[sorted_rows[starts]] = values[ends - 1]
+    return _Indexed(sorted_rows, codes[order], values, order, means, lows, highs)
 
 
 def code_problem(key: str, column: PartyColumn, spec: IndicatorSpec) -> str | None:

@@ -10,7 +10,8 @@ from scoring.catalogue import IndicatorSpec
 from scoring.engine import EngineInput, score
 from scoring.normalise import ColumnRule, normalise
 from scoring.plan import PlanCache, compile_rubric
-from scoring.rubric import Bands, OrdinalMap
+from scoring.rollup import PartyColumn, PartyValues
+from scoring.rubric import Bands, OrdinalMap, Rubric
 
 
 def _data(values: list[list[float]]) -> EngineInput:
@@ -130,3 +131,52 @@ def test_a_column_exactly_at_both_thresholds_is_treated_as_in_coinr() -> None:
     skew, kurt = skewness_and_kurtosis(column)
     outcome = treat_outliers(OutlierTreatment(skewness=skew, kurtosis=kurt), column)
     assert outcome.summary == "winsorised 1 value"
+
+
+def test_rolled_up_criteria_beside_the_matrix_read_in_place_score_as_when_it_is_gathered() -> None:
+    catalogue = {
+        "A": IndicatorSpec(key="A", label="A"),
+        "P": IndicatorSpec(key="P", label="P", level="party"),
+        "Q": IndicatorSpec(key="Q", label="Q", value_type="boolean", level="party"),
+        "R": IndicatorSpec(key="R", label="R", level="country"),
+    }
+    rolled = {"P": ("max", {"method": "goalposts", "min": 0, "max": 10}), "Q": ("share", {"method": "rank"}),
+              "R": ("mean", {"method": "bands", "bands": [{"min": 5, "points": 100}]})}  # fmt: skip
+    criteria = [{"key": "a", "label": "A", "indicator": "A", "normalisation": {"method": "zscore"}}] + [
+        {"key": key.lower(), "label": key, "indicator": key, "rollup": {"method": method}, "normalisation": rule,
+         "context": key == "R"}
+        for key, (method, rule) in rolled.items()
+    ]  # fmt: skip
+    rubric = Rubric.model_validate(
+        {"key": "r", "label": "R", "dimensions": [{"key": "d", "label": "D", "criteria": criteria}]}
+    )
+    rng = np.random.default_rng(4)
+    lists = tuple(
+        tuple(rng.choice(["AAA", "BBB", "CCC"], size=int(rng.integers(0, 4)), replace=False)) for _ in range(30)
+    )
+    pairs = [(row, party) for row, parties in enumerate(lists) for party in parties]
+    columns = {
+        key: PartyColumn(
+            np.array([row for row, _ in pairs], dtype=np.intp),
+            [party for _, party in pairs],
+            rng.integers(0, 2, len(pairs)).astype(float) if key == "Q" else rng.uniform(-2.0, 12.0, len(pairs)),
+        )
+        for key in rolled
+    }
+    values = np.full((30, 4), np.nan)
+    values[:, 0] = rng.uniform(0.0, 10.0, 30)
+    ids = tuple(f"i{row}" for row in range(30))
+    party_values = PartyValues(lists, columns)
+    in_place = EngineInput(ids, tuple(catalogue), values, catalogue=catalogue, party_values=party_values)
+    reordered = {key: catalogue[key] for key in ("R", "A", "Q", "P")}
+    gathered = EngineInput(
+        ids, tuple(reordered), values[:, [3, 0, 2, 1]], catalogue=reordered, party_values=party_values
+    )
+
+    first, second = score(rubric, in_place), score(rubric, gathered)
+    assert (len(first.criteria.rolled), len(second.criteria.rolled)) == (3, 0)
+    np.testing.assert_array_equal(first.normalised.points, second.normalised.points)
+    np.testing.assert_array_equal(first.normalised.capped, second.normalised.capped)
+    np.testing.assert_array_equal(first.coverage, second.coverage)
+    assert first.normalised.parameters == second.normalised.parameters
+    assert [first.explain(i) for i in ids] == [second.explain(i) for i in ids]

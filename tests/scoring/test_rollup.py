@@ -234,7 +234,7 @@ def test_a_rolled_up_criterion_explains_each_party_and_the_rollup() -> None:
         1.0,
         "mean level 2 of 4 (Tier 2)",
     )
-    assert [(p.party, p.raw, p.value, p.evidence_key, p.evidence) for p in tiers.parties] == [
+    assert [(p.code, p.raw, p.value, p.evidence_key, p.evidence) for p in tiers.parties] == [
         ("UZB", 1.0, "Tier 2", "tip-2024-uzb", {"source": "US TIP Report 2024, Uzbekistan"}),
         ("KAZ", 1.0, "Tier 2", "tip-2024-kaz", {"source": "US TIP Report 2024, Kazakhstan"}),
     ]
@@ -270,7 +270,7 @@ def test_a_perspective_is_named_and_reads_its_party_only() -> None:
     assert explained.lines()[0].startswith("Test index (perspective UZB): ")
     assert explained.lines()[4].startswith("    In force for the party: UZB no -> 0 -> 0.0 points x weight 0.25")
     assert explained.criteria[2].rollup == "UZB only (perspective)"
-    assert [party.party for party in explained.criteria[2].parties] == ["UZB"]
+    assert [party.code for party in explained.criteria[2].parties] == ["UZB"]
     assert result.explain("eu-tr").lines()[4] == (
         "    In force for the party: UZB is not a party (perspective) -> not counted, its weight goes to the others;"
         " up to +50.0"
