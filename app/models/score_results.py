@@ -83,7 +83,7 @@ class ObservationUsed(ScoreModel):
 class PartyFact(ScoreModel):
     """One party's value behind a rolled-up criterion, with the observation it comes from."""
 
-    party: str
+    code: str = Field(description="The party's code, as in the instrument's parties.")
     raw: float | None = Field(description="The value as encoded for the engine; null: the party has no value.")
     value: str = Field(description="The value in words.")
     observation: ObservationUsed | None

@@ -161,9 +161,9 @@ def test_party_and_country_facts_roll_up_over_the_parties_into_a_criterion(clien
     assert body["score"] == pytest.approx((50.0 + 200 / 3) / 2)
     assert body["coverage"] == pytest.approx(0.75)
     in_force_criterion, tier_criterion = body["criteria"]
-    assert [(fact["party"], fact["value"]) for fact in in_force_criterion["parties"]] == [("RUS", "no"), ("UZB", "yes")]
+    assert [(fact["code"], fact["value"]) for fact in in_force_criterion["parties"]] == [("RUS", "no"), ("UZB", "yes")]
     assert tier_criterion["context"] is True
-    assert [fact["party"] for fact in tier_criterion["parties"] if fact["raw"] is not None] == ["UZB"]
+    assert [fact["code"] for fact in tier_criterion["parties"] if fact["raw"] is not None] == ["UZB"]
     assert tier_criterion["parties"][-1]["observation"]["evidence"]["title"] == "TIP Report 2024"
 
 

@@ -186,7 +186,7 @@ def _criterion(explained: CriterionExplanation) -> CriterionScore:
     shown = set(CriterionScore.model_fields) - {"observations", "parties"}
     fields = {name: getattr(explained, name) for name in shown}
     parties = [
-        {"party": fact.party, "raw": fact.raw, "value": fact.value, "observation": fact.evidence}
+        {"code": fact.code, "raw": fact.raw, "value": fact.value, "observation": fact.evidence}
         for fact in explained.parties
     ]
     return CriterionScore.model_validate({**fields, "observations": explained.evidence, "parties": parties})
