@@ -4,13 +4,18 @@ Nodes (dimensions, sub-dimensions and criteria) are matched by key, which is uni
 change of weight is reported as a re-weighting; a change of anything else a node says about how it scores
 (its normalisation, transform, outlier treatment, aggregation, missing-data policy, indicator) as a
 changed rule; the rubric's own grades, aggregation and missing-data policy are compared as the root node.
+
+A valid definition is compared in its complete form (every default filled in, as the schema gives it): a
+version stored before a field existed (a criterion's ``rollup`` and ``context``, the rubric's
+``context_factor``) differs from a newer one only where the newer one says something else.
 """
 
 from collections.abc import Iterator, Mapping
 from typing import Any, Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
+from scoring.rubric import Rubric
 from scoring.tree import CHILD_LISTS, walk
 
 ROOT = "(rubric)"
@@ -48,7 +53,7 @@ def rubric_diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[Cha
     >>> [(change.kind, change.key, change.before, change.after) for change in rubric_diff(old, new)]
     [('reweighted', 'a', 1.0, 2.0)]
     """
-    old, new = _nodes(before), _nodes(after)
+    old, new = _nodes(_complete(before)), _nodes(_complete(after))
     changes: list[Change] = []
     for key, (path, parent, node) in new.items():
         if key not in old:
@@ -64,6 +69,14 @@ def rubric_diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[Cha
         if key not in new
     )
     return changes
+
+
+def _complete(definition: Mapping[str, Any]) -> Mapping[str, Any]:
+    """A valid definition with every default filled in; any other as given."""
+    try:
+        return Rubric.model_validate(definition).model_dump(mode="json")
+    except ValidationError:
+        return definition
 
 
 def _node_changes(key: str, path: str, before: Mapping[str, Any], after: Mapping[str, Any]) -> Iterator[Change]:
