@@ -3,6 +3,7 @@
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -35,9 +36,9 @@ class Subject:
         """The instrument's id or the country's code."""
         return self.instrument.slug if self.instrument is not None else str(self.country)
 
-    @property
+    @cached_property
     def parties(self) -> frozenset[str]:
-        """The codes of the instrument's parties."""
+        """The codes of the instrument's parties (read once per batch)."""
         return (
             frozenset(party.code for party in self.instrument.parties) if self.instrument is not None else frozenset()
         )

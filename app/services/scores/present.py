@@ -204,7 +204,7 @@ def history(
             HistoryPoint(
                 as_of=run.as_of,
                 score=optional_float(result.scores[row]),
-                score_range=ScoreRange.model_validate(score_ranges(result)[row]),
+                score_range=ScoreRange(low=result.score_range[0][row], high=result.score_range[1][row]),
                 provisional=bool(result.provisional[row]),
                 rank=optional_int(result.ranks[row]),
                 grade=result.grades[row],
